@@ -104,7 +104,7 @@ public sealed class TableRoundTripTests
         Assert.Equal(TableFormat.FormatVersion, read.FormatVersion);
     }
 
-    private const string BloomFilterPolicyName = Filter.BloomFilterPolicy.Name;
+    private const string BloomFilterPolicyName = Lsm.Filter.BloomFilterPolicy.Name;
 
     private static void CheckIteration(TableReader reader, List<Entry> entries, Random rnd, int seed)
     {
@@ -227,7 +227,7 @@ public sealed class TableRoundTripTests
         TableReader reader = TableTestUtil.Open(dir.File("b.sst"), new TableReaderOptions());
         var sink = new ArrayBufferWriter<byte>();
         Entry live = compressible.First(e => InternalKey.Type(e.Key) == Keys.ValueType.Value);
-        Assert.Equal(LookupResult.Found, reader.Get(InternalKey.UserKey(live.Key), SequenceNumber.Max, sink));
+        Assert.Equal(LookupResult.Found, reader.Get(InternalKey.UserKey(live.Key), InternalKey.Sequence(live.Key), sink));
         Assert.True(sink.WrittenSpan.SequenceEqual(live.Value));
         reader.Unref();
     }
