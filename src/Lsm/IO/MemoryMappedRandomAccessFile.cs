@@ -82,6 +82,10 @@ internal sealed unsafe class MemoryMappedRandomAccessFile : IRandomAccessFile
 
     public bool TryGetMemory(long offset, int length, out ReadOnlyMemory<byte> memory)
     {
+        if (_disposed != 0)
+        {
+            Util.ThrowHelper.ThrowObjectDisposed(Path);
+        }
         if (_memory == null || offset < 0 || length < 0 || offset + length > Length)
         {
             memory = default;

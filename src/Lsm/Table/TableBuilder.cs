@@ -68,11 +68,11 @@ internal sealed class TableBuilder : IDisposable
         {
             _filter = new BloomFilterPolicy(options.BloomBitsPerKey).NewBuilder();
         }
+        _file = TableFileWriter.Create(path);
         if (options.Compression == CompressionType.Zstd)
         {
             _zstd = new Compressor(BlockCompression.ZstdLevel);
         }
-        _file = TableFileWriter.Create(path);
     }
 
     /// <summary>Entries added so far.</summary>

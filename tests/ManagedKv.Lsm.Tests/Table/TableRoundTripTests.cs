@@ -65,6 +65,24 @@ public sealed class TableRoundTripTests
         Assert.Equal(0, reader.RefCount);
     }
 
+    /// <summary>
+    /// Fresh random seeds on every run (printed on failure): one configuration per run, or 200 with MANAGEDKV_SOAK=1.
+    /// </summary>
+    [Fact]
+    public void RandomSeedsMatchSortedModel()
+    {
+        bool soak = Environment.GetEnvironmentVariable("MANAGEDKV_SOAK") == "1";
+        int runs = soak ? 200 : 1;
+        int baseSeed = Environment.TickCount & 0x7FFFFFFF;
+        CompressionType[] compressions = [CompressionType.None, CompressionType.Lz4, CompressionType.Zstd];
+        for (int i = 0; i < runs; i++)
+        {
+            int seed = baseSeed + i;
+            var rnd = new Random(seed);
+            RandomTableMatchesSortedModel(compressions[rnd.Next(3)], rnd.Next(2) == 0, rnd.Next(2) == 0, rnd.Next(2) == 0, seed);
+        }
+    }
+
     private static void CheckProperties(List<Entry> entries, TableProperties built, TableProperties read, string path, int seed)
     {
         Assert.Equal((ulong)entries.Count, built.NumEntries);
