@@ -1,7 +1,7 @@
 using System.Buffers;
 using System.IO.MemoryMappedFiles;
 
-namespace ManagedKv.Lsm.IO;
+namespace ManagedKv.Lsm.Table;
 
 /// <summary>
 /// <see cref="IRandomAccessFile"/> over a read-only memory mapping of the whole file. A read is a memory copy (no

@@ -1,7 +1,5 @@
 using System.Diagnostics;
 using System.Text;
-using ManagedKv.Lsm.Filter;
-using ManagedKv.Lsm.IO;
 using ManagedKv.Lsm.Keys;
 using ManagedKv.Lsm.Util;
 using Compressor = ZstdSharp.Compressor;

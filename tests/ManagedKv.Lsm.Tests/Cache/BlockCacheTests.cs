@@ -1,5 +1,5 @@
+using ManagedKv.Lsm.Table;
 using System.Buffers.Binary;
-using ManagedKv.Lsm.Cache;
 
 namespace ManagedKv.Lsm.Tests.Cache;
 

@@ -1,5 +1,5 @@
+using ManagedKv.Lsm.Table;
 using System.Buffers.Binary;
-using ManagedKv.Lsm.Filter;
 using ManagedKv.Lsm.Util;
 
 namespace ManagedKv.Lsm.Tests.Filter;

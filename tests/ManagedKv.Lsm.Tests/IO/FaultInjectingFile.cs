@@ -1,4 +1,5 @@
-using ManagedKv.Lsm.IO;
+using ManagedKv.Lsm.Table;
+
 
 namespace ManagedKv.Lsm.Tests.IO;
 

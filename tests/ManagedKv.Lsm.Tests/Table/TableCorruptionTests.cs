@@ -1,5 +1,4 @@
 using System.Buffers;
-using ManagedKv.Lsm.IO;
 using ManagedKv.Lsm.Iterators;
 using ManagedKv.Lsm.Keys;
 using ManagedKv.Lsm.Table;

@@ -122,7 +122,7 @@ public sealed class TableRoundTripTests
         Assert.Equal(TableFormat.FormatVersion, read.FormatVersion);
     }
 
-    private const string BloomFilterPolicyName = Lsm.Filter.BloomFilterPolicy.Name;
+    private const string BloomFilterPolicyName = Lsm.Table.BloomFilterPolicy.Name;
 
     private static void CheckIteration(TableReader reader, List<Entry> entries, Random rnd, int seed)
     {

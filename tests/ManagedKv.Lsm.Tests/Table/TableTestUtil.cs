@@ -1,4 +1,3 @@
-using ManagedKv.Lsm.IO;
 using ManagedKv.Lsm.Keys;
 using ManagedKv.Lsm.Table;
 
