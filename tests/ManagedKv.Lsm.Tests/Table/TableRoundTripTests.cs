@@ -251,6 +251,26 @@ public sealed class TableRoundTripTests
     }
 
     [Fact]
+    public void UnpinnedIndexAndFilterLiveInTheBlockCacheAndAreRereadAfterEviction()
+    {
+        using var dir = new TempDirectory();
+        string path = dir.File("unpinned.sst");
+        var rnd = new Random(23);
+        List<Entry> entries = TableTestUtil.RandomEntries(rnd, 3000, 2);
+        TableTestUtil.Build(path, new TableBuilderOptions { BlockSize = 1024 }, entries);
+        var cache = new BlockCache(16 * 1024, numShardBits: 0); // smaller than index + filter: constant eviction
+        TableReader reader = TableTestUtil.Open(path, new TableReaderOptions { BlockCache = cache, PinIndexAndFilter = false });
+        Assert.Equal(0, reader.MemoryUsage);
+        TableReader pinned = TableTestUtil.Open(path, new TableReaderOptions { BlockCache = cache });
+        Assert.True(pinned.MemoryUsage > 3000 * 10 / 8, $"pinned reader holds {pinned.MemoryUsage} bytes");
+        pinned.Unref();
+        CheckGets(reader, entries, rnd, 23);
+        CheckIteration(reader, entries, rnd, 23);
+        Assert.True(cache.Usage <= cache.Capacity);
+        reader.Unref();
+    }
+
+    [Fact]
     public void EmptyTableRoundTrips()
     {
         using var dir = new TempDirectory();
