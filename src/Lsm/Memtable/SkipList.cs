@@ -114,11 +114,12 @@ internal sealed unsafe class SkipList
     public byte* FindGreaterOrEqual(ReadOnlySpan<byte> userKey, ulong trailer)
     {
         byte* x = _head;
+        byte* lastBigger = null;    // a node known to be >= the key: the next level down often reaches it again
         int level = Volatile.Read(ref _maxHeight) - 1;
         while (true)
         {
             byte* next = Next(x, level);
-            if (next != null && MemTableEntry.CompareKey(next, userKey, trailer) < 0)
+            if (next != null && next != lastBigger && MemTableEntry.CompareKey(next, userKey, trailer) < 0)
             {
                 x = next;
             }
@@ -128,6 +129,7 @@ internal sealed unsafe class SkipList
             }
             else
             {
+                lastBigger = next;
                 level--;
             }
         }
