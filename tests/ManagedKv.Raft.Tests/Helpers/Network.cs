@@ -55,6 +55,23 @@ internal sealed class Network
         }
     }
 
+    /// <summary>Ticks a peer <paramref name="ticks"/> times, delivering what it sends after each tick.</summary>
+    public void Tick(ulong id, int ticks = 1)
+    {
+        for (int i = 0; i < ticks; i++)
+        {
+            Peers[id].Raft.Tick();
+            Send(Peers[id].ReadMessages().ToArray());
+        }
+    }
+
+    /// <summary>Steps a local message into a peer (bypassing the filters) and delivers what it sends.</summary>
+    public void StepLocal(ulong id, Message m)
+    {
+        Peers[id].Step(m);
+        Send(Peers[id].ReadMessages().ToArray());
+    }
+
     public void Cut(ulong a, ulong b)
     {
         _cut.Add((a, b));

@@ -27,15 +27,18 @@ public sealed class ClusterSimulationTests
         const int seedsPerBlock = 20;
         int steps = Soak ? 20_000 : 2_000;
         long applied = 0;
+        long reads = 0;
         for (int seed = block * seedsPerBlock; seed < (block + 1) * seedsPerBlock; seed++)
         {
             var sim = new ClusterSimulator(seed);
             sim.Run(steps);
             applied += sim.ProposalsApplied;
+            reads += sim.ReadsAnswered;
         }
 
         // The sweep must make progress, or it checks nothing.
         Assert.True(applied > seedsPerBlock, $"only {applied} proposals applied in block {block}");
+        Assert.True(reads > seedsPerBlock, $"only {reads} reads answered in block {block}");
     }
 
     [Fact]

@@ -20,6 +20,8 @@ internal sealed class ClusterSimulator
     private readonly Dictionary<ulong, (ulong Term, byte[] Data)> _committed = new();
     private readonly Dictionary<ulong, int> _partition = new();
     private readonly List<string> _trace = [];
+    private readonly Dictionary<long, ulong> _readsIssued = new();
+    private long _nextRead;
     private ulong _maxCommitted;
     private long _tick;
     private long _step;
@@ -73,6 +75,8 @@ internal sealed class ClusterSimulator
     public int ProposalsApplied { get; private set; }
 
     public int ProposalsDropped { get; private set; }
+
+    public int ReadsAnswered { get; private set; }
 
     public int Leaders => _leaderOfTerm.Count;
 
@@ -168,9 +172,13 @@ internal sealed class ClusterSimulator
                 PersistOne(n);
             }
         }
-        else if (roll < 960)
+        else if (roll < 930)
         {
             Propose(RandomNode());
+        }
+        else if (roll < 960)
+        {
+            ReadIndex(RandomNode());
         }
         else if (!_faults && roll < 986)
         {
@@ -248,6 +256,38 @@ internal sealed class ClusterSimulator
         {
             ProposalsDropped++;
         }
+    }
+
+    private void ReadIndex(SimNode n)
+    {
+        if (!n.Alive)
+        {
+            return;
+        }
+
+        // Linearizability: the answer must cover everything committed before the request was issued.
+        long ctx = ++_nextRead;
+        _readsIssued[ctx] = _maxCommitted;
+        var data = new byte[8];
+        BinaryPrimitives.WriteInt64LittleEndian(data, ctx);
+        n.Node!.ReadIndex(data);
+    }
+
+    private void CheckReadState(SimNode n, ReadState rs)
+    {
+        long ctx = BinaryPrimitives.ReadInt64LittleEndian(rs.RequestContext.Span);
+        // A duplicated request may be answered twice; each answer must still be fresh.
+        if (!_readsIssued.TryGetValue(ctx, out ulong committedAtIssue))
+        {
+            throw new SimulationException($"{Describe()}: node {n.Id} answered unknown read {ctx}");
+        }
+
+        if (rs.Index < committedAtIssue)
+        {
+            throw new SimulationException($"{Describe()}: stale read on node {n.Id}: read index {rs.Index} < {committedAtIssue} committed before the request");
+        }
+
+        ReadsAnswered++;
     }
 
     private void Crash(SimNode n)
@@ -357,6 +397,11 @@ internal sealed class ClusterSimulator
             if (rd.SoftState is { } ss)
             {
                 Trace($"{n.Id} is {ss.RaftState} lead={ss.Lead} term={n.Raft.Term}");
+            }
+
+            foreach (ReadState rs in rd.ReadStates)
+            {
+                CheckReadState(n, rs);
             }
 
             Apply(n, rd.CommittedEntries);
