@@ -118,11 +118,13 @@ internal sealed partial class RaftCore
 
     private void LoadState(HardState hs)
     {
-        if (hs.Commit < RaftLog.Committed || hs.Commit > RaftLog.LastIndex())
+        if (hs.Commit > RaftLog.LastIndex())
         {
             throw new InvalidOperationException($"{Id} state.commit {hs.Commit} is out of range [{RaftLog.Committed}, {RaftLog.LastIndex()}]");
         }
 
+        // A commit index below the snapshot is stale but harmless: the snapshot's index is committed by definition
+        // (the application may compact before the hard state that covers it is persisted).
         RaftLog.CommitTo(hs.Commit);
         Term = hs.Term;
         Vote = hs.Vote;

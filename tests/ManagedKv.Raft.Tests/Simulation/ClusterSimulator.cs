@@ -78,6 +78,10 @@ internal sealed class ClusterSimulator
 
     public int ReadsAnswered { get; private set; }
 
+    public int Snapshots { get; private set; }
+
+    public int SnapshotsInstalled { get; private set; }
+
     public int Leaders => _leaderOfTerm.Count;
 
     public string TraceText => string.Join("\n", _trace) + "\n" + DumpState();
@@ -172,9 +176,13 @@ internal sealed class ClusterSimulator
                 PersistOne(n);
             }
         }
-        else if (roll < 930)
+        else if (roll < 915)
         {
             Propose(RandomNode());
+        }
+        else if (roll < 930)
+        {
+            Compact(RandomNode());
         }
         else if (roll < 960)
         {
@@ -290,6 +298,27 @@ internal sealed class ClusterSimulator
         ReadsAnswered++;
     }
 
+    /// <summary>Snapshots the state machine at the applied index and compacts the log up to it.</summary>
+    private void Compact(SimNode n)
+    {
+        if (!n.Alive || n.Applied.Count == 0)
+        {
+            return;
+        }
+
+        ulong index = n.Applied[^1].Index;
+        if (index <= n.Disk.FirstIndex() - 1 || index > n.Disk.LastIndex())
+        {
+            return;
+        }
+
+        var data = new byte[8];
+        BinaryPrimitives.WriteUInt64LittleEndian(data, index);
+        n.Disk.CreateSnapshot(index, n.ConfState, data);
+        n.Disk.Compact(index);
+        Snapshots++;
+    }
+
     private void Crash(SimNode n)
     {
         if (!n.Alive)
@@ -318,7 +347,19 @@ internal sealed class ClusterSimulator
 
     private void Send(Message m)
     {
-        if (_rng.NextDouble() < DropRate || !Connected(m.From, m.To))
+        bool dropped = _rng.NextDouble() < DropRate || !Connected(m.From, m.To);
+        if (m.Type == MessageType.MsgSnapshot && _nodes[m.From].Alive)
+        {
+            // The transport reports the outcome of a snapshot transfer to the leader.
+            Trace($"{m.From} sends snapshot {m.Snapshot!.Index} to {m.To} (dropped={dropped})");
+            _nodes[m.From].Node!.ReportSnapshot(m.To, dropped ? SnapshotStatus.Failure : SnapshotStatus.Finish);
+        }
+        else if (dropped && m.Type == MessageType.MsgAppend && _nodes[m.From].Alive && _rng.Next(4) == 0)
+        {
+            _nodes[m.From].Node!.ReportUnreachable(m.To);
+        }
+
+        if (dropped)
         {
             return;
         }
@@ -439,6 +480,12 @@ internal sealed class ClusterSimulator
 
     private void RestoreStateMachine(SimNode n, Snapshot snapshot)
     {
+        if (BinaryPrimitives.ReadUInt64LittleEndian(snapshot.Data.Span) != snapshot.Index)
+        {
+            throw new SimulationException($"{Describe()}: node {n.Id} got snapshot data for another index than {snapshot.Index}");
+        }
+
+        SnapshotsInstalled++;
         n.Applied.Clear();
         n.SnapshotBase = snapshot.Index;
         n.ConfState = snapshot.ConfState;
