@@ -38,9 +38,16 @@ internal sealed partial class RaftCore
 
         if ((self is null || IsLearner) && State == StateRole.Leader)
         {
-            // A leader removed or demoted by this change keeps leading until it steps down: it stops accepting
-            // proposals (HandlePropose) and the remaining voters elect a new leader once it stops heartbeating
-            // (or, with check quorum, it steps down itself). This lets the change that removes it commit.
+            if (!config.Voters.IsJoint)
+            {
+                // The leader is no longer a voter: step down so the remaining voters elect a leader at once
+                // (etcd's StepDownOnRemoval). It led until the change that removed it was applied.
+                BecomeFollower(Term, 0);
+                return cs;
+            }
+
+            // Still an outgoing voter of a joint configuration: keep leading so the joint configuration can be left
+            // (proposals are refused once its own progress is gone).
             return cs;
         }
 

@@ -193,4 +193,72 @@ public sealed class RawNodeTests
         Assert.Equal(RaftResult.StepPeerNotFound, node.Step(new Message { Type = MessageType.MsgAppendResponse, From = 9, Term = 1 }));
         Assert.Equal(RaftResult.ProposalDropped, node.Propose("x"u8.ToArray()));
     }
+
+    [Fact]
+    public void SeveralReadiesArePersistedWithOneReport()
+    {
+        var storage = new MemoryRaftStorage(new ConfState(1));
+        RawNode node = NewNode(1, storage);
+        node.Campaign();
+        var readies = new List<Ready>();
+        for (int i = 0; i < 3; i++)
+        {
+            node.Propose(new[] { (byte)i });
+            readies.Add(node.Ready());
+        }
+
+        // Each Ready holds only new entries; nothing commits until persisted.
+        Assert.Equal([2, 1, 1], readies.Select(r => r.Entries.Length));
+        Assert.All(readies, r => Assert.Empty(r.CommittedEntries));
+
+        // One write for all three (a store writer batching), one report with the last number.
+        foreach (Ready rd in readies)
+        {
+            storage.Append(rd.Entries);
+            if (rd.HardState is HardState hs)
+            {
+                storage.SetHardState(hs);
+            }
+        }
+
+        node.OnPersistReady(readies[^1].Number);
+        Ready next = node.Ready();
+        Assert.Equal([1UL, 2UL, 3UL, 4UL], next.CommittedEntries.Select(e => e.Index));
+        Assert.Equal(4UL, next.HardState!.Value.Commit);
+        Assert.False(next.MustSync);
+    }
+
+    [Fact]
+    public void EntriesReplacedBeforePersistenceAreNotReportedPersisted()
+    {
+        var storage = new MemoryRaftStorage(new ConfState(1, 2, 3));
+        RawNode follower = NewNode(2, storage);
+        follower.Step(new Message
+        {
+            Type = MessageType.MsgAppend, From = 1, To = 2, Term = 1, Index = 0, LogTerm = 0,
+            Entries = [new Entry(1, 1, EntryType.EntryNormal, "a"u8.ToArray()), new Entry(1, 2, EntryType.EntryNormal, "b"u8.ToArray())],
+        });
+        Ready first = follower.Ready();
+
+        // A new leader overwrites index 2 before the first write completes.
+        follower.Step(new Message
+        {
+            Type = MessageType.MsgAppend, From = 3, To = 2, Term = 2, Index = 1, LogTerm = 1, Commit = 2,
+            Entries = [new Entry(2, 2, EntryType.EntryNormal, "c"u8.ToArray())],
+        });
+        Ready second = follower.Ready();
+        Assert.Equal([2UL], second.Entries.Select(e => e.Term));
+
+        storage.Append(first.Entries);
+        follower.OnPersistReady(first.Number);
+
+        // The report names (2, term 1), which is no longer in the log: nothing counts as persisted yet
+        // (conservative, as in etcd), and the replaced entry "b" is never handed out for applying.
+        Assert.Empty(follower.Ready().CommittedEntries);
+
+        storage.Append(second.Entries);
+        follower.OnPersistReady(second.Number);
+        Entry[] committed = follower.Ready().CommittedEntries;
+        Assert.Equal(["a", "c"], committed.Select(e => System.Text.Encoding.UTF8.GetString(e.Data.Span)));
+    }
 }
