@@ -293,15 +293,8 @@ internal sealed partial class RaftCore
             entries[i] = entries[i].WithTermIndex(Term, li + 1 + (ulong)i);
         }
 
+        // The leader's own acknowledgement waits until the entries are persisted (OnPersistEntries).
         RaftLog.Append(entries);
-
-        // The leader's own acknowledgement waits until the entries are persisted (OnPersistEntries), except when
-        // persistence already covers them.
-        Progress? self = Tracker.Progress.Get(Id);
-        if (self is not null && RaftLog.Persisted > self.Match)
-        {
-            self.MaybeUpdate(RaftLog.Persisted);
-        }
     }
 
     /// <summary>Queues an outgoing message, deciding whether it may leave before the next persistence.</summary>
@@ -512,7 +505,7 @@ internal sealed partial class RaftCore
         return false;
     }
 
-    /// <summary>Sets the electionElapsed counter directly (tests; etcd's resetRandomizedElectionTimeout hooks).</summary>
+    /// <summary>Overrides the randomized election timeout (tests pin it to make campaigns happen at a known tick).</summary>
     internal void SetRandomizedElectionTimeout(int ticks)
     {
         Debug.Assert(ticks >= ElectionTimeout, "the randomized timeout is at least the election timeout");
