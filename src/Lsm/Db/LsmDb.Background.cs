@@ -17,6 +17,53 @@ public sealed partial class LsmDb
     private int _runningCompactions; // guarded by _mutex
     private int _runningFlushes;     // guarded by _mutex
     private int _manualCompactions;  // guarded by _mutex: automatic picking pauses while > 0 waits for files
+    private int _pausedBackgroundWork; // guarded by _mutex: > 0 stops flushes and compactions from starting
+    private bool _compactionsPausedForTest; // guarded by _mutex
+
+    /// <summary>Test hook: stop automatic compactions from starting while flushes go on.</summary>
+    internal void SetCompactionsPausedForTest(bool paused)
+    {
+        lock (_mutex)
+        {
+            _compactionsPausedForTest = paused;
+            while (paused && _runningCompactions > 0)
+            {
+                Monitor.Wait(_mutex);
+            }
+            Monitor.PulseAll(_mutex);
+        }
+    }
+
+    /// <summary>
+    /// Stops flushes and compactions from starting and waits for running ones to finish (RocksDB's
+    /// PauseBackgroundWork). Writes keep going until memtables or L0 fill up, then stall. Calls nest.
+    /// </summary>
+    public void PauseBackgroundWork()
+    {
+        ThrowIfDisposed();
+        lock (_mutex)
+        {
+            _pausedBackgroundWork++;
+            while (_runningFlushes > 0 || _runningCompactions > 0)
+            {
+                Monitor.Wait(_mutex);
+            }
+        }
+    }
+
+    /// <summary>Undoes one <see cref="PauseBackgroundWork"/>.</summary>
+    public void ContinueBackgroundWork()
+    {
+        lock (_mutex)
+        {
+            if (_pausedBackgroundWork == 0)
+            {
+                throw new InvalidOperationException("ContinueBackgroundWork without a matching PauseBackgroundWork.");
+            }
+            _pausedBackgroundWork--;
+            Monitor.PulseAll(_mutex);
+        }
+    }
 
     private void StartBackgroundThreads()
     {
@@ -68,7 +115,7 @@ public sealed partial class LsmDb
         {
             while (!_shuttingDown)
             {
-                if (_backgroundError is null && TryPickFlush(out ColumnFamily? cf, out List<ImmutableMemTable>? imms))
+                if (_backgroundError is null && _pausedBackgroundWork == 0 && TryPickFlush(out ColumnFamily? cf, out List<ImmutableMemTable>? imms))
                 {
                     _runningFlushes++;
                     try
@@ -219,7 +266,7 @@ public sealed partial class LsmDb
         {
             while (!_shuttingDown)
             {
-                Compaction.Compaction? c = _backgroundError is null && _manualCompactions == 0 ? PickAutomaticCompaction() : null;
+                Compaction.Compaction? c = _backgroundError is null && _manualCompactions == 0 && _pausedBackgroundWork == 0 && !_compactionsPausedForTest ? PickAutomaticCompaction() : null;
                 if (c is not null)
                 {
                     RunCompactionLocked(c);
