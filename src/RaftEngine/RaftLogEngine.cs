@@ -55,8 +55,8 @@ public sealed partial class RaftLogEngine : IDisposable
         {
             var index = new IndexMap();
             var files = new List<(ulong Seq, long ValidLength)>();
-            RecoveryReport report = LogRecovery.Recover(directory, options, index, files);
-            pipe = LogPipe.Open(directory, options.TargetFileSize, files);
+            RecoveryReport report = LogRecovery.Recover(directory, options, index, files, out ulong nextSeq);
+            pipe = LogPipe.Open(directory, options.TargetFileSize, files, nextSeq);
             return new RaftLogEngine(directory, options, lockFile, pipe, index, report);
         }
         catch

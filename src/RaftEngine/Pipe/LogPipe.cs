@@ -36,22 +36,20 @@ internal sealed class LogPipe : IDisposable
 
     /// <summary>
     /// Opens the pipe over the recovered files (sorted by sequence, each with its valid length) and starts a new
-    /// active file after them.
+    /// active file numbered <paramref name="nextSeq"/>.
     /// </summary>
-    public static LogPipe Open(string directory, long targetFileSize, IReadOnlyList<(ulong Seq, long ValidLength)> existing)
+    public static LogPipe Open(string directory, long targetFileSize, IReadOnlyList<(ulong Seq, long ValidLength)> existing, ulong nextSeq)
     {
         var pipe = new LogPipe(directory, targetFileSize);
         try
         {
-            ulong next = 1;
             foreach ((ulong seq, long length) in existing)
             {
                 string path = System.IO.Path.Combine(directory, LogFileFormat.FileName(seq));
                 SafeFileHandle handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
                 pipe._files.Add(new LogFile(seq, path, handle, length));
-                next = seq + 1;
             }
-            pipe.CreateActive(next);
+            pipe.CreateActive(nextSeq);
         }
         catch
         {

@@ -9,7 +9,7 @@ namespace ManagedKv.RaftEngine;
 /// </summary>
 internal static class LogRecovery
 {
-    public static RecoveryReport Recover(string directory, RaftEngineOptions options, IndexMap index, List<(ulong Seq, long ValidLength)> files)
+    public static RecoveryReport Recover(string directory, RaftEngineOptions options, IndexMap index, List<(ulong Seq, long ValidLength)> files, out ulong nextSeq)
     {
         var watch = Stopwatch.StartNew();
         var found = new List<(ulong Seq, string Path)>();
@@ -21,6 +21,8 @@ internal static class LogRecovery
             }
         }
         found.Sort(static (a, b) => a.Seq.CompareTo(b.Seq));
+        // Sequence numbers are never reused, not even those of files recovery could not use.
+        nextSeq = found.Count == 0 ? 1 : found[^1].Seq + 1;
         var results = new FileScanResult[found.Count];
         RecoveryMode mode = options.RecoveryMode;
         Parallel.For(0, found.Count, new ParallelOptions { MaxDegreeOfParallelism = options.RecoveryThreads }, i =>
@@ -54,9 +56,9 @@ internal static class LogRecovery
             FileScanResult result = results[i];
             if (!result.HeaderValid)
             {
-                // A newest file whose header never made it to disk was being created by the crash: remove it.
-                // (An older one, tolerated only in TolerateAnyCorruption, stays on disk for inspection.)
-                if (i == results.Length - 1)
+                // Under TolerateTailCorruption this is the newest file, being created when the process died: remove
+                // it. Under TolerateAnyCorruption the file stays on disk for inspection.
+                if (mode == RecoveryMode.TolerateTailCorruption)
                 {
                     File.Delete(result.Path);
                 }
