@@ -27,9 +27,11 @@ public sealed partial class RaftLogEngine
     /// <summary>
     /// Deletes log files that hold no live data. When the files other than the active one exceed
     /// <see cref="RaftEngineOptions.PurgeThreshold"/>, first rewrites into the active file the live entries and
-    /// states of regions that still reference the oldest files (all but the newest PurgeThreshold / 2 bytes).
-    /// Returns the regions that were too large to rewrite (over <see cref="RaftEngineOptions.PurgeRewriteMaxRegionBytes"/>)
-    /// and so pin old files: the caller should compact their logs.
+    /// states of regions that still reference the oldest files (at most all but the newest PurgeThreshold / 2
+    /// bytes), as far as that pays: a rewrite is done only while it costs at most half the bytes it frees, so purge
+    /// adds at most 0.5 to write amplification and never churns live data. Returns the regions that keep old files
+    /// pinned instead (too large to rewrite, or lagging where rewriting would not pay), oldest first, so the caller
+    /// compacts their logs.
     /// </summary>
     public IReadOnlyList<ulong> PurgeExpiredFiles()
     {
@@ -38,34 +40,44 @@ public sealed partial class RaftLogEngine
         {
             var files = new List<(ulong Seq, long Size)>();
             _pipe.SnapshotFiles(files);
-            ulong watermark = RewriteWatermark(files);
+            ulong limit = RewriteWatermark(files);
             var pinned = new List<ulong>();
             var regions = new List<RegionIndex>();
             _index.CollectRegions(regions);
-            if (watermark > 0)
+            if (limit > 0)
             {
-                var candidates = new List<RegionIndex>();
+                var lagging = new List<(uint MinFile, long Bytes, RegionIndex Region)>();
                 foreach (RegionIndex region in regions)
                 {
                     lock (region.Sync)
                     {
-                        if (region.MinFileSeq() > watermark)
+                        uint minFile = region.MinFileSeq();
+                        if (minFile <= limit)
                         {
-                            continue;
-                        }
-                        if (region.LiveEntryBytes() > _options.PurgeRewriteMaxRegionBytes)
-                        {
-                            pinned.Add(region.Region);
-                        }
-                        else
-                        {
-                            candidates.Add(region);
+                            lagging.Add((minFile, region.LiveEntryBytes() + (region.StateCount * 64L), region));
                         }
                     }
                 }
-                Rewrite(candidates, watermark);
-                regions.Clear();
-                _index.CollectRegions(regions);
+                lagging.Sort(static (a, b) => a.MinFile.CompareTo(b.MinFile));
+                ulong watermark = ChooseWatermark(files, lagging, limit);
+                var candidates = new List<RegionIndex>();
+                foreach ((uint minFile, long _, RegionIndex region) in lagging)
+                {
+                    if (minFile <= watermark)
+                    {
+                        candidates.Add(region);
+                    }
+                    else
+                    {
+                        pinned.Add(region.Region);
+                    }
+                }
+                if (candidates.Count > 0)
+                {
+                    Rewrite(candidates, watermark);
+                    regions.Clear();
+                    _index.CollectRegions(regions);
+                }
             }
             ulong oldestLive = files[^1].Seq;
             foreach (RegionIndex region in regions)
@@ -76,12 +88,11 @@ public sealed partial class RaftLogEngine
                 }
             }
             _pipe.DeleteFilesBefore(oldestLive);
-            pinned.Sort();
             return pinned;
         }
     }
 
-    // The newest file sequence to rewrite, or 0 when the old files are within the threshold.
+    // The newest file sequence purge may rewrite, or 0 when the old files are within the threshold.
     private ulong RewriteWatermark(List<(ulong Seq, long Size)> files)
     {
         long total = 0;
@@ -104,6 +115,38 @@ public sealed partial class RaftLogEngine
             }
         }
         return 0;
+    }
+
+    // The largest watermark W <= limit such that rewriting every region whose oldest file is <= W costs at most
+    // half the bytes of the files <= W it frees, and no region too large to rewrite references a file <= W.
+    // `lagging` is sorted by oldest file. 0 if none pays.
+    private ulong ChooseWatermark(List<(ulong Seq, long Size)> files, List<(uint MinFile, long Bytes, RegionIndex Region)> lagging, ulong limit)
+    {
+        ulong best = 0;
+        long freed = 0;
+        long cost = 0;
+        int next = 0;
+        for (int i = 0; i < files.Count - 1 && files[i].Seq <= limit; i++)
+        {
+            ulong seq = files[i].Seq;
+            freed += files[i].Size;
+            bool blocked = false;
+            while (next < lagging.Count && lagging[next].MinFile <= seq)
+            {
+                cost += lagging[next].Bytes;
+                blocked |= lagging[next].Bytes > _options.PurgeRewriteMaxRegionBytes;
+                next++;
+            }
+            if (blocked)
+            {
+                break;
+            }
+            if (cost <= freed / 2)
+            {
+                best = seq;
+            }
+        }
+        return best;
     }
 
     private void Rewrite(List<RegionIndex> candidates, ulong watermark)
