@@ -9,7 +9,8 @@ namespace ManagedKv.Perf;
 /// every batch to the OS before acknowledging it; with sync both fsync before acknowledging): append throughput
 /// over regions / entry size / batch size / sync / threads, fetch throughput, write amplification with purge and
 /// log compaction running, recovery time per GiB and index memory per entry.
-/// Usage: <c>raftengine [--full] [--seconds S] [--dir PATH] [--recovery-mib N] [--no-rocksdb]</c>.
+/// Usage: <c>raftengine [--full | --case regions,size,batch,sync,threads] [--append-only] [--seconds S] [--dir PATH]
+/// [--recovery-mib N] [--no-rocksdb]</c>.
 /// </summary>
 public static class RaftEngineBench
 {
@@ -27,7 +28,7 @@ public static class RaftEngineBench
             Console.WriteLine($"# RaftEngine vs RocksDB, {seconds} s per run, {Environment.ProcessorCount} cores, dir {root}");
             Console.WriteLine("# e/s = entries per second, MB/s = payload MiB per second, wamp = disk bytes written / payload bytes");
             var ratios = new List<double>();
-            foreach (AppendWorkload w in Matrix(full))
+            foreach (AppendWorkload w in Matrix(full, Arg(args, "--case")))
             {
                 AppendResult ours = RunAppend(root, w, seconds, useRocks: false, out _);
                 string line = $"append {w} | RaftEngine {Format(ours)}";
@@ -45,8 +46,11 @@ public static class RaftEngineBench
                 ratios.Sort();
                 Console.WriteLine($"# append throughput RaftEngine/RocksDB: min x{ratios[0]:F2}, median x{ratios[ratios.Count / 2]:F2}, max x{ratios[^1]:F2}");
             }
-            RunFetch(root, seconds, rocks);
-            RunRecovery(root, recoveryMib);
+            if (!args.Contains("--append-only"))
+            {
+                RunFetch(root, seconds, rocks);
+                RunRecovery(root, recoveryMib);
+            }
             return 0;
         }
         finally
@@ -55,8 +59,15 @@ public static class RaftEngineBench
         }
     }
 
-    private static IEnumerable<AppendWorkload> Matrix(bool full)
+    private static IEnumerable<AppendWorkload> Matrix(bool full, string? only)
     {
+        if (only != null)
+        {
+            // --case regions,entrySize,batchEntries,sync(0/1),threads
+            int[] v = Array.ConvertAll(only.Split(','), x => int.Parse(x, CultureInfo.InvariantCulture));
+            yield return new AppendWorkload(v[0], v[1], v[2], v[3] != 0, v[4]);
+            yield break;
+        }
         if (full)
         {
             foreach (int regions in new[] { 1, 100, 10_000 })
@@ -276,15 +287,22 @@ public static class RaftEngineBench
         {
             var batch = new LogBatch();
             var rng = new Random(1);
-            byte[] payload = new byte[1024];
-            rng.NextBytes(payload);
+            var pool = new byte[64][];
+            for (int p = 0; p < pool.Length; p++)
+            {
+                pool[p] = new byte[1024];
+                rng.NextBytes(pool[p]);
+            }
             var entries = new ReadOnlyMemory<byte>[16];
-            Array.Fill(entries, payload);
             var next = new ulong[100];
             Array.Fill(next, 1UL);
             for (int i = 0; written < target; i++)
             {
                 int r = i % 100;
+                for (int j = 0; j < entries.Length; j++)
+                {
+                    entries[j] = pool[(i * 16 + j) & 63];
+                }
                 batch.Clear();
                 batch.AddEntries((ulong)r + 1, next[r], entries);
                 batch.PutState((ulong)r + 1, "raft_state"u8, BitConverter.GetBytes(next[r]));

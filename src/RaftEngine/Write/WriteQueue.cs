@@ -65,7 +65,7 @@ internal sealed class WriteQueue
         }
     }
 
-    /// <summary>Removes the group leader..last, wakes its followers as done and the next writer as leader.</summary>
+    /// <summary>Removes the group leader..last, wakes the next writer as leader and the group's followers as done.</summary>
     public void Complete(Writer leader, Writer last)
     {
         Writer? next;
@@ -78,23 +78,24 @@ internal sealed class WriteQueue
                 _tail = null;
             }
         }
+        // The next leader first: it gathers and writes the next group while this thread wakes the followers.
+        next?.Signal.Set();
         Writer w = leader;
-        while (true)
+        while (w != last)
         {
             // Read the link first: a woken follower may reuse its writer at once.
-            Writer? following = w.Next;
-            bool isLast = w == last;
+            Writer following = w.Next!;
             if (w != leader)
             {
                 w.Done = true;
                 w.Signal.Set();
             }
-            if (isLast)
-            {
-                break;
-            }
-            w = following!;
+            w = following;
         }
-        next?.Signal.Set();
+        if (last != leader)
+        {
+            last.Done = true;
+            last.Signal.Set();
+        }
     }
 }
