@@ -41,6 +41,7 @@ public sealed class LogBatch
     private readonly GrowableBuffer _compressed = new(0);
     private bool _finished;
     private bool _usesCompressed;
+    private bool _anyCompressed;
     private int _finishedThreshold;
     private long _entryBytes;
 
@@ -211,6 +212,7 @@ public sealed class LogBatch
             }
         }
         _compressed.Clear();
+        _anyCompressed = false;
         for (int i = 0; i < _opCount; i++)
         {
             ref Op op = ref _ops[i];
@@ -238,6 +240,15 @@ public sealed class LogBatch
                     break;
             }
         }
+        if (_usesCompressed && !_anyCompressed)
+        {
+            // Nothing compressed (incompressible payloads): write the raw blocks in place rather than the copy.
+            _usesCompressed = false;
+            _head.Clear();
+            Finish(0);
+            _finishedThreshold = compressionThreshold;
+            return;
+        }
         if ((long)EncodedLength > BatchFormat.MaxBatchSize)
         {
             ThrowHelper.ThrowArgument($"The batch encodes to {EncodedLength} bytes, above the {BatchFormat.MaxBatchSize}-byte limit.");
@@ -262,6 +273,7 @@ public sealed class LogBatch
                 {
                     compression = BatchFormat.CompressionLz4;
                     stored = written;
+                    _anyCompressed = true;
                 }
             }
             Span<byte> block = _compressed.GetSpan(stored + BatchFormat.BlockTrailerSize);

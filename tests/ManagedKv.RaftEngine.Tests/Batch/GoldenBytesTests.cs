@@ -50,4 +50,20 @@ public sealed class GoldenBytesTests
         Assert.True(item.BlockLength < 200);
         Assert.Equal(item.BlockLength, batch.DataMemory.Length);
     }
+
+    [Fact]
+    public void IncompressibleBlockAboveThresholdIsStoredRaw()
+    {
+        var batch = new LogBatch();
+        byte[] entry = new byte[4096];
+        new Random(5).NextBytes(entry);
+        batch.AddEntries(1, 1, new ReadOnlyMemory<byte>[] { entry });
+        batch.Finish(compressionThreshold: 1024);
+        var reader = new BatchItemReader(batch.Items);
+        BatchItem item = default;
+        Assert.True(reader.TryRead(ref item, out _));
+        Assert.Equal(BatchFormat.CompressionNone, item.Compression);
+        Assert.Equal(4096 + BatchFormat.BlockTrailerSize, batch.DataMemory.Length);
+        Assert.True(batch.DataMemory.Span[..4096].SequenceEqual(entry));
+    }
 }
