@@ -20,6 +20,7 @@ internal sealed class Sampler : IDisposable
     private readonly int _intervalMs;
     private readonly bool _progress;
     private readonly bool _interactive;
+    private readonly bool _progressCountsReadsOnly;
     private readonly List<SeriesPoint> _series = new(4096);
     private readonly ManualResetEventSlim _stop = new(false);
     private readonly Thread _thread;
@@ -27,8 +28,10 @@ internal sealed class Sampler : IDisposable
     private long _maxRssBytes;
     private bool _wroteInPlace;
 
-    public Sampler(OpCounters counters, long expectedOps, string label, int intervalMs, bool progress)
+    /// <param name="progressCountsReadsOnly">Progress is the readers' (readwhilewriting: the writer runs until they finish).</param>
+    public Sampler(OpCounters counters, long expectedOps, string label, int intervalMs, bool progress, bool progressCountsReadsOnly = false)
     {
+        _progressCountsReadsOnly = progressCountsReadsOnly;
         _counters = counters;
         _expectedOps = expectedOps;
         _label = label;
@@ -90,7 +93,7 @@ internal sealed class Sampler : IDisposable
                 TimeSpan sinceDraw = Stopwatch.GetElapsedTime(lastDraw, now);
                 if (sinceDraw >= (_interactive ? s_redrawInterval : s_logInterval))
                 {
-                    Draw(elapsed, reads + writes, rss);
+                    Draw(elapsed, _progressCountsReadsOnly ? reads : reads + writes, rss);
                     lastDraw = now;
                 }
             }

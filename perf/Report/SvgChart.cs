@@ -61,14 +61,22 @@ internal static class SvgChart
         Text(sb, Left, 42, $"num {report.Config.Num:N0}, key {report.Config.KeySize} B, value {report.Config.ValueSize} B, threads {report.Config.Threads}, cache {report.Config.EngineOptions.BlockCacheSize >> 20} MiB, {m.ProcessorCount} cores {m.Cpu}", 11, "normal");
 
         double max = 1;
+        double min = double.MaxValue;
         foreach (WorkloadResult r in report.Results)
         {
-            max = Math.Max(max, r.OpsPerSecond);
+            if (r.OpsPerSecond > 0)
+            {
+                max = Math.Max(max, r.OpsPerSecond);
+                min = Math.Min(min, r.OpsPerSecond);
+            }
         }
-        int decades = Math.Max(1, (int)Math.Ceiling(Math.Log10(max)));
-        double Y(double v) => bottom - (bottom - top) * Math.Log10(Math.Max(v, 1)) / decades;
+        // The axis spans whole decades from the one below the slowest workload to the one above the fastest.
+        int lowDecade = min == double.MaxValue ? 0 : Math.Max(0, (int)Math.Floor(Math.Log10(min)));
+        int highDecade = Math.Max(lowDecade + 1, (int)Math.Ceiling(Math.Log10(max)));
+        int decades = highDecade - lowDecade;
+        double Y(double v) => bottom - (bottom - top) * (Math.Log10(Math.Max(v, 1)) - lowDecade) / decades;
 
-        for (int d = 0; d <= decades; d++)
+        for (int d = lowDecade; d <= highDecade; d++)
         {
             double y = Y(Math.Pow(10, d));
             sb.Append(s_inv, $"<line x1=\"{Left}\" y1=\"{y:F1}\" x2=\"{Width - Right}\" y2=\"{y:F1}\" stroke=\"#ddd\"/>\n");
@@ -88,7 +96,7 @@ internal static class SvgChart
                     continue;
                 }
                 double x = groupX + e * barWidth;
-                double y = Y(r.OpsPerSecond);
+                double y = Math.Min(bottom, Y(r.OpsPerSecond));
                 sb.Append(s_inv, $"<rect x=\"{x:F1}\" y=\"{y:F1}\" width=\"{barWidth - 2:F1}\" height=\"{bottom - y:F1}\" fill=\"{Color(e)}\"><title>{Esc(r.Engine)} {Esc(r.Workload)}: {r.OpsPerSecond:N0} ops/s, p99 {r.Latency?.P99Us:F1} us</title></rect>\n");
                 Text(sb, x + (barWidth - 2) / 2, y - 4, FormatCount(r.OpsPerSecond), 9, "normal", "middle");
             }

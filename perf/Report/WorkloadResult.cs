@@ -66,6 +66,9 @@ public sealed record WorkloadResult
 
     public long PeakRssBytes { get; init; }
 
+    /// <summary>RSS after the pre-workload collection, before the engine opened: the harness's own footprint.</summary>
+    public long BaselineRssBytes { get; init; }
+
     /// <summary>"VmHWM" (kernel peak since reset before open) or "sampled".</summary>
     public string PeakRssSource { get; init; } = "";
 

@@ -68,6 +68,7 @@ internal sealed class WorkloadRunner
         GC.WaitForPendingFinalizers();
         GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
         bool peakReset = ProcessStats.TryResetPeakRss();
+        long baselineRss = ProcessStats.CurrentRssBytes();
         IoCounters ioBefore = ProcessStats.ReadIo();
 
         long openStart = Stopwatch.GetTimestamp();
@@ -86,7 +87,8 @@ internal sealed class WorkloadRunner
         {
             execution = new WorkloadExecution(workload, engine, live, _values, _config);
             string label = session.Descriptor.Name + " " + WorkloadNames.NameOf(workload);
-            sampler = new Sampler(execution.Counters, execution.ExpectedOperations, label, _config.SampleMs, _config.Progress);
+            sampler = new Sampler(execution.Counters, execution.ExpectedOperations, label, _config.SampleMs, _config.Progress,
+                progressCountsReadsOnly: workload == Workload.ReadWhileWriting);
             Sampler started = sampler;
             error = execution.Run(() =>
             {
@@ -124,7 +126,7 @@ internal sealed class WorkloadRunner
         }
 
         return Aggregate(session, workload, preparedWith, execution, sampler, startTs, endTs, gcBefore, gcAfter,
-            ioBefore, ioAfter, peakRss, peakSource, openMs, closeMs, engineMemory, stats);
+            ioBefore, ioAfter, peakRss, peakSource, openMs, closeMs, engineMemory, stats) with { BaselineRssBytes = baselineRss };
     }
 
     private WorkloadResult Aggregate(EngineSession session, Workload workload, string? preparedWith,
