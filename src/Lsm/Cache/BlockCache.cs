@@ -1,0 +1,149 @@
+using System.Numerics;
+using ManagedKv.Lsm.Cache;
+
+namespace ManagedKv.Lsm;
+
+/// <summary>
+/// A sharded LRU cache of uncompressed SST blocks, charged in bytes (block size plus a fixed per-entry overhead)
+/// and bounded by <see cref="Capacity"/>. One instance may be shared by every column family and DB instance of the
+/// process: each table reader takes a unique id from the cache, so entries never collide. Thread-safe; a lookup
+/// locks one shard and allocates nothing. Cached blocks are immutable managed arrays, so a block evicted while an
+/// iterator reads it stays valid for that iterator (it is then no longer charged).
+/// </summary>
+public sealed class BlockCache
+{
+    /// <summary>RocksDB's rule: shards of at least 512 KiB, at most 64 shards.</summary>
+    private const long MinShardBytes = 512 * 1024;
+    private const int MaxDefaultShardBits = 6;
+
+    private readonly BlockCacheShard[] _shards;
+    private readonly int _shardShift;
+    private long _capacity;
+    private long _nextId;
+
+    /// <summary>Creates a cache of <paramref name="capacityBytes"/> bytes.</summary>
+    /// <param name="capacityBytes">Capacity in bytes, at least 0 (0 caches nothing).</param>
+    /// <param name="numShardBits">log2 of the shard count, 0..16; -1 (default) picks shards of at least 512 KiB, at most 64.</param>
+    public BlockCache(long capacityBytes, int numShardBits = -1)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(capacityBytes);
+        if (numShardBits < -1 || numShardBits > 16)
+        {
+            throw new ArgumentOutOfRangeException(nameof(numShardBits), numShardBits, "must be -1 (automatic) or 0..16");
+        }
+        if (numShardBits == -1)
+        {
+            long shards = capacityBytes / MinShardBytes;
+            numShardBits = shards <= 1 ? 0 : Math.Min(MaxDefaultShardBits, BitOperations.Log2((ulong)shards));
+        }
+        _capacity = capacityBytes;
+        _shards = new BlockCacheShard[1 << numShardBits];
+        _shardShift = 64 - numShardBits;
+        long perShard = PerShard(capacityBytes, _shards.Length);
+        for (int i = 0; i < _shards.Length; i++)
+        {
+            _shards[i] = new BlockCacheShard(perShard);
+        }
+    }
+
+    /// <summary>Capacity in bytes.</summary>
+    public long Capacity => Volatile.Read(ref _capacity);
+
+    /// <summary>Bytes charged by the blocks currently cached.</summary>
+    public long Usage
+    {
+        get
+        {
+            long sum = 0;
+            foreach (BlockCacheShard shard in _shards)
+            {
+                sum += shard.Usage;
+            }
+            return sum;
+        }
+    }
+
+    /// <summary>Lookups that found their block.</summary>
+    public long HitCount
+    {
+        get
+        {
+            long sum = 0;
+            foreach (BlockCacheShard shard in _shards)
+            {
+                sum += shard.Hits;
+            }
+            return sum;
+        }
+    }
+
+    /// <summary>Lookups that did not find their block.</summary>
+    public long MissCount
+    {
+        get
+        {
+            long sum = 0;
+            foreach (BlockCacheShard shard in _shards)
+            {
+                sum += shard.Misses;
+            }
+            return sum;
+        }
+    }
+
+    /// <summary>Number of cached blocks.</summary>
+    public int Count
+    {
+        get
+        {
+            int sum = 0;
+            foreach (BlockCacheShard shard in _shards)
+            {
+                sum += shard.Count;
+            }
+            return sum;
+        }
+    }
+
+    /// <summary>Number of shards (a power of two).</summary>
+    public int ShardCount => _shards.Length;
+
+    /// <summary>Changes the capacity, evicting least recently used blocks as needed.</summary>
+    public void SetCapacity(long capacityBytes)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(capacityBytes);
+        Volatile.Write(ref _capacity, capacityBytes);
+        long perShard = PerShard(capacityBytes, _shards.Length);
+        foreach (BlockCacheShard shard in _shards)
+        {
+            shard.SetCapacity(perShard);
+        }
+    }
+
+    /// <summary>A process-unique id for one table reader's blocks (RocksDB's cache key prefix).</summary>
+    internal ulong NewId() => (ulong)Interlocked.Increment(ref _nextId);
+
+    internal bool TryGet(ulong readerId, ulong offset, out ReadOnlyMemory<byte> block)
+    {
+        var key = new BlockCacheKey(readerId, offset);
+        return ShardOf(key).TryGet(key, out block);
+    }
+
+    /// <summary>Caches <paramref name="array"/>[0..<paramref name="length"/>); the array must never change afterwards.</summary>
+    internal void Insert(ulong readerId, ulong offset, byte[] array, int length)
+    {
+        var key = new BlockCacheKey(readerId, offset);
+        ShardOf(key).Insert(key, array, length);
+    }
+
+    internal bool Erase(ulong readerId, ulong offset)
+    {
+        var key = new BlockCacheKey(readerId, offset);
+        return ShardOf(key).Erase(key);
+    }
+
+    private BlockCacheShard ShardOf(in BlockCacheKey key) =>
+        _shards.Length == 1 ? _shards[0] : _shards[(int)(key.Hash >> _shardShift)];
+
+    private static long PerShard(long capacity, int shards) => (capacity + shards - 1) / shards;
+}

@@ -1,0 +1,291 @@
+using System.Runtime.CompilerServices;
+using ManagedKv.Lsm.Keys;
+using ManagedKv.Lsm.Util;
+
+namespace ManagedKv.Lsm.Table;
+
+/// <summary>
+/// Cursor over one block built by <see cref="BlockBuilder"/> (FORMAT.md, "Blocks"): binary search over the restart
+/// points, then a linear scan; <see cref="Prev"/> rescans from the previous restart point. Keys stored whole (every
+/// restart key, every key of an index block) are exposed in place; prefix-compressed keys are rebuilt in a buffer the
+/// iterator owns and reuses, so a seek allocates nothing once the buffer has grown.
+/// Reusable: <see cref="Reset"/> points it at another block. Not thread-safe. Malformed entries throw
+/// <see cref="CorruptionException"/> naming the file and the block's offset.
+/// </summary>
+internal sealed class BlockIterator
+{
+    private ReadOnlyMemory<byte> _block;
+    private bool _internalKeys;      // internal-key order (data and index blocks) or bytewise (meta blocks)
+    private string _path = string.Empty;
+    private long _blockOffset;
+    private int _restartsOffset;     // where the restart array starts = end of the entries
+    private int _numRestarts;
+    private int _current;            // offset of the current entry; == _restartsOffset when not valid
+    private int _next;               // offset just past the current entry
+    private int _restartIndex;       // restart point at or before _current
+    private byte[] _keyBuffer = new byte[128];
+    private int _keyLength;
+    private int _keyInBlock;         // >= 0: the key is _block[_keyInBlock.._keyInBlock+_keyLength]; -1: it is in _keyBuffer
+    private int _valueOffset;
+    private int _valueLength;
+
+    /// <summary>Points the iterator at <paramref name="block"/> (contents without trailer); not positioned.</summary>
+    public void Reset(ReadOnlyMemory<byte> block, bool internalKeys, string path, long blockOffset)
+    {
+        _block = block;
+        _internalKeys = internalKeys;
+        _path = path;
+        _blockOffset = blockOffset;
+        int length = block.Length;
+        if (length < 4)
+        {
+            ThrowCorruption("block too short for its restart count");
+        }
+        uint numRestarts = Coding.ReadFixed32(block.Span[(length - 4)..]);
+        if (numRestarts == 0 || numRestarts > (uint)((length - 4) / 4))
+        {
+            ThrowCorruption($"bad restart count {numRestarts}");
+        }
+        _numRestarts = (int)numRestarts;
+        _restartsOffset = length - 4 - (4 * _numRestarts);
+        _current = _restartsOffset;
+        _next = _restartsOffset;
+        _restartIndex = _numRestarts;
+        _keyLength = 0;
+        _keyInBlock = -1;
+    }
+
+    /// <summary>Drops the reference to the block (so a pooled buffer can be returned).</summary>
+    public void Clear()
+    {
+        _block = default;
+        _restartsOffset = 0;
+        _current = 0;
+        _next = 0;
+        _numRestarts = 0;
+    }
+
+    public bool Valid => _current < _restartsOffset;
+
+    /// <summary>REQUIRES: Valid.</summary>
+    public ReadOnlySpan<byte> Key => _keyInBlock >= 0 ? _block.Span.Slice(_keyInBlock, _keyLength) : _keyBuffer.AsSpan(0, _keyLength);
+
+    /// <summary>REQUIRES: Valid.</summary>
+    public ReadOnlySpan<byte> Value => _block.Span.Slice(_valueOffset, _valueLength);
+
+    public void SeekToFirst()
+    {
+        SeekToRestartPoint(0);
+        ParseNextEntry(_block.Span);
+    }
+
+    public void SeekToLast()
+    {
+        ReadOnlySpan<byte> block = _block.Span;
+        SeekToRestartPoint(_numRestarts - 1);
+        while (ParseNextEntry(block) && _next < _restartsOffset)
+        {
+        }
+    }
+
+    /// <summary>Positions at the first entry with key &gt;= <paramref name="target"/>.</summary>
+    public void Seek(ReadOnlySpan<byte> target)
+    {
+        ReadOnlySpan<byte> block = _block.Span;
+        int left = 0;
+        int right = _numRestarts - 1;
+        while (left < right)
+        {
+            int mid = (left + right + 1) >> 1;
+            if (Compare(RestartKey(block, mid), target) < 0)
+            {
+                left = mid;   // every key before restart mid is < target
+            }
+            else
+            {
+                right = mid - 1;
+            }
+        }
+        SeekToRestartPoint(left);
+        while (ParseNextEntry(block))
+        {
+            if (Compare(CurrentKey(block), target) >= 0)
+            {
+                return;
+            }
+        }
+    }
+
+    /// <summary>Positions at the last entry with key &lt;= <paramref name="target"/>.</summary>
+    public void SeekForPrev(ReadOnlySpan<byte> target)
+    {
+        Seek(target);
+        if (!Valid)
+        {
+            SeekToLast();
+        }
+        while (Valid && Compare(Key, target) > 0)
+        {
+            Prev();
+        }
+    }
+
+    /// <summary>REQUIRES: Valid.</summary>
+    public void Next() => ParseNextEntry(_block.Span);
+
+    /// <summary>REQUIRES: Valid.</summary>
+    public void Prev()
+    {
+        ReadOnlySpan<byte> block = _block.Span;
+        int original = _current;
+        while (RestartPoint(block, _restartIndex) >= original)
+        {
+            if (_restartIndex == 0)
+            {
+                MarkInvalid();
+                return;
+            }
+            _restartIndex--;
+        }
+        SeekToRestartPoint(_restartIndex);
+        while (ParseNextEntry(block) && _next < original)
+        {
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private int Compare(ReadOnlySpan<byte> a, ReadOnlySpan<byte> b) =>
+        _internalKeys ? InternalKey.Compare(a, b) : a.SequenceCompareTo(b);
+
+    private ReadOnlySpan<byte> CurrentKey(ReadOnlySpan<byte> block) =>
+        _keyInBlock >= 0 ? block.Slice(_keyInBlock, _keyLength) : _keyBuffer.AsSpan(0, _keyLength);
+
+    private void MarkInvalid()
+    {
+        _current = _restartsOffset;
+        _next = _restartsOffset;
+        _restartIndex = _numRestarts;
+    }
+
+    private int RestartPoint(ReadOnlySpan<byte> block, int index)
+    {
+        uint offset = Coding.ReadFixed32(block[(_restartsOffset + (4 * index))..]);
+        if (offset >= (uint)_restartsOffset)
+        {
+            ThrowCorruption($"restart point {index} at {offset} is outside the entries");
+        }
+        return (int)offset;
+    }
+
+    private void SeekToRestartPoint(int index)
+    {
+        _keyLength = 0;
+        _keyInBlock = -1;
+        _restartIndex = index;
+        _current = _restartsOffset; // not valid until an entry is parsed
+        _next = RestartPoint(_block.Span, index);
+    }
+
+    /// <summary>The whole key stored at restart point <paramref name="index"/>.</summary>
+    private ReadOnlySpan<byte> RestartKey(ReadOnlySpan<byte> block, int index)
+    {
+        int p = RestartPoint(block, index);
+        int end = _restartsOffset;
+        if (!DecodeHeader(block, ref p, end, out int shared, out int nonShared, out int valueLength) || shared != 0 ||
+            (long)nonShared + valueLength > end - p || (_internalKeys && nonShared < InternalKey.TrailerSize))
+        {
+            ThrowCorruption($"bad entry at restart point {index}");
+        }
+        return block.Slice(p, nonShared);
+    }
+
+    /// <summary>Moves to the entry at _next; returns false (and invalidates) at the end of the entries.</summary>
+    private bool ParseNextEntry(ReadOnlySpan<byte> block)
+    {
+        int p = _next;
+        int end = _restartsOffset;
+        if (p >= end)
+        {
+            MarkInvalid();
+            return false;
+        }
+        int entry = p;
+        if (!DecodeHeader(block, ref p, end, out int shared, out int nonShared, out int valueLength) ||
+            shared > _keyLength || (long)nonShared + valueLength > end - p || (_internalKeys && shared + nonShared < InternalKey.TrailerSize))
+        {
+            ThrowCorruption($"bad entry at block offset {entry}");
+        }
+        if (shared == 0)
+        {
+            _keyInBlock = p;
+        }
+        else
+        {
+            int keyLength = shared + nonShared;
+            if (_keyBuffer.Length < keyLength)
+            {
+                byte[] bigger = new byte[Math.Max(keyLength, _keyBuffer.Length * 2)];
+                _keyBuffer.AsSpan(0, _keyLength).CopyTo(bigger);
+                _keyBuffer = bigger;
+            }
+            if (_keyInBlock >= 0)
+            {
+                block.Slice(_keyInBlock, shared).CopyTo(_keyBuffer);
+                _keyInBlock = -1;
+            }
+            block.Slice(p, nonShared).CopyTo(_keyBuffer.AsSpan(shared));
+        }
+        _keyLength = shared + nonShared;
+        _current = entry;
+        _valueOffset = p + nonShared;
+        _valueLength = valueLength;
+        _next = _valueOffset + valueLength;
+        while (_restartIndex + 1 < _numRestarts && RestartPoint(block, _restartIndex + 1) <= entry)
+        {
+            _restartIndex++;
+        }
+        return true;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool DecodeHeader(ReadOnlySpan<byte> block, ref int p, int end, out int shared, out int nonShared, out int valueLength)
+    {
+        if (end - p >= 3 && (block[p] | block[p + 1] | block[p + 2]) < 0x80)
+        {
+            shared = block[p];
+            nonShared = block[p + 1];
+            valueLength = block[p + 2];
+            p += 3;
+            return true;
+        }
+        return DecodeHeaderSlow(block, ref p, end, out shared, out nonShared, out valueLength);
+    }
+
+    private static bool DecodeHeaderSlow(ReadOnlySpan<byte> block, ref int p, int end, out int shared, out int nonShared, out int valueLength)
+    {
+        shared = nonShared = valueLength = 0;
+        ReadOnlySpan<byte> s = block[p..end];
+        int a = Coding.TryReadVarint32(s, out uint v1);
+        if (a == 0)
+        {
+            return false;
+        }
+        int b = Coding.TryReadVarint32(s[a..], out uint v2);
+        if (b == 0)
+        {
+            return false;
+        }
+        int c = Coding.TryReadVarint32(s[(a + b)..], out uint v3);
+        if (c == 0 || v1 > int.MaxValue || v2 > int.MaxValue || v3 > int.MaxValue)
+        {
+            return false;
+        }
+        shared = (int)v1;
+        nonShared = (int)v2;
+        valueLength = (int)v3;
+        p += a + b + c;
+        return true;
+    }
+
+    private void ThrowCorruption(string reason) => ThrowHelper.ThrowCorruption(_path, _blockOffset, reason);
+}

@@ -1,0 +1,29 @@
+namespace ManagedKv.Lsm.Table;
+
+/// <summary>How a <see cref="TableBuilder"/> writes an SST. Read once by the builder's constructor.</summary>
+internal sealed class TableBuilderOptions
+{
+    /// <summary>Target uncompressed size of a data block in bytes; default 32 KiB, bounds 256 B .. 256 MiB.</summary>
+    public int BlockSize { get; set; } = 32 * 1024;
+
+    /// <summary>Keys between restart points in data blocks; default 16, at least 1.</summary>
+    public int BlockRestartInterval { get; set; } = 16;
+
+    /// <summary>Bloom filter bits per key; default 10; 0 writes no filter; otherwise 1..100.</summary>
+    public double BloomBitsPerKey { get; set; } = 10;
+
+    /// <summary>Whether whole user keys go into the filter; default true.</summary>
+    public bool WholeKeyFiltering { get; set; } = true;
+
+    /// <summary>Data block compression; default none.</summary>
+    public CompressionType Compression { get; set; } = CompressionType.None;
+
+    /// <summary>Recorded in the properties.</summary>
+    public string ColumnFamilyName { get; set; } = "default";
+
+    /// <summary>Recorded in the properties.</summary>
+    public uint ColumnFamilyId { get; set; }
+
+    /// <summary>Seconds since the Unix epoch, recorded in the properties; default 0 (unknown).</summary>
+    public long CreationTime { get; set; }
+}

@@ -1,0 +1,372 @@
+using System.Buffers;
+using System.Diagnostics;
+using System.Text;
+using ManagedKv.Lsm.Filter;
+using ManagedKv.Lsm.IO;
+using ManagedKv.Lsm.Iterators;
+using ManagedKv.Lsm.Keys;
+using ManagedKv.Lsm.Util;
+using ValueType = ManagedKv.Lsm.Keys.ValueType;
+
+namespace ManagedKv.Lsm.Table;
+
+/// <summary>
+/// Reads one SST written by <see cref="TableBuilder"/> (FORMAT.md, "SST"). Open checks the footer and reads the
+/// metaindex, properties, index and filter blocks (always verifying their checksums); data blocks are read on demand
+/// through the block cache. Point lookups check the bloom filter first and allocate nothing when the data block is
+/// cached. Thread-safe: any number of threads may call Get and create iterators concurrently.
+/// Lifetime: reference counted. <see cref="Open"/> returns a reader holding one reference; <see cref="Ref"/> and
+/// <see cref="Unref"/> add and drop references, and the file is closed when the last one goes. Each iterator holds its
+/// own reference, so a reader evicted from the table cache stays usable by the iterators still reading it.
+/// </summary>
+internal sealed partial class TableReader
+{
+    private const int StackKeyLimit = 256;
+
+    [ThreadStatic]
+    private static BlockIterator? t_indexIterator;
+
+    [ThreadStatic]
+    private static BlockIterator? t_dataIterator;
+
+    private readonly IRandomAccessFile _file;
+    private readonly TableReaderOptions _options;
+    private readonly BlockCache? _cache;       // null when blocks are not cached
+    private readonly ulong _cacheId;
+    private readonly bool _tableCompressed;    // the file was written with a codec (some blocks may still be raw)
+    private readonly BlockHandle _indexHandle;
+    private readonly byte[]? _pinnedIndex;     // null when the index lives in the block cache
+    private readonly BlockHandle _filterHandle;
+    private readonly bool _hasFilter;
+    private readonly BloomFilterReader? _pinnedFilter; // null when there is no filter or it lives in the block cache
+    private readonly long _limit;              // end of the last block before the footer
+    private int _refs = 1;
+    // Invariant: _pinnedIndex != null || _cache != null; (_hasFilter && _pinnedFilter == null) implies _cache != null.
+
+    private TableReader(IRandomAccessFile file, string path, ulong fileNumber, long fileSize, TableReaderOptions options,
+        TableProperties properties, BlockHandle indexHandle, byte[]? pinnedIndex, bool hasFilter, BlockHandle filterHandle,
+        BloomFilterReader? pinnedFilter, BlockCache? cache, ulong cacheId)
+    {
+        _file = file;
+        Path = path;
+        FileNumber = fileNumber;
+        FileSize = fileSize;
+        _options = options;
+        Properties = properties;
+        _indexHandle = indexHandle;
+        _pinnedIndex = pinnedIndex;
+        _hasFilter = hasFilter;
+        _filterHandle = filterHandle;
+        _pinnedFilter = pinnedFilter;
+        _cache = cache;
+        _cacheId = cacheId;
+        _limit = fileSize - TableFormat.FooterSize;
+        _tableCompressed = properties.CompressionName != BlockCompression.NameOf(CompressionType.None);
+    }
+
+    public string Path { get; }
+
+    public ulong FileNumber { get; }
+
+    public long FileSize { get; }
+
+    public TableProperties Properties { get; }
+
+    /// <summary>Bytes this reader holds in memory: pinned index and filter blocks.</summary>
+    public long MemoryUsage => (_pinnedIndex?.Length ?? 0) + (_pinnedFilter?.MemoryUsage ?? 0);
+
+    /// <summary>File offset of the index block (for error messages).</summary>
+    internal long IndexBlockOffset => (long)_indexHandle.Offset;
+
+    /// <summary>Current reference count (for tests and diagnostics).</summary>
+    internal int RefCount => Volatile.Read(ref _refs);
+
+    /// <summary>
+    /// Opens an SST of <paramref name="fileSize"/> bytes (the size recorded by the caller, e.g. in the MANIFEST).
+    /// Takes ownership of <paramref name="file"/>: it is disposed when the reader's last reference goes, or at once
+    /// when opening fails. Throws <see cref="CorruptionException"/> for a bad footer, magic, format version, block
+    /// checksum or block contents.
+    /// </summary>
+    public static TableReader Open(IRandomAccessFile file, string path, ulong fileNumber, long fileSize, TableReaderOptions options)
+    {
+        try
+        {
+            return OpenCore(file, path, fileNumber, fileSize, options);
+        }
+        catch
+        {
+            file.Dispose();
+            throw;
+        }
+    }
+
+    private static TableReader OpenCore(IRandomAccessFile file, string path, ulong fileNumber, long fileSize, TableReaderOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        if (fileSize < TableFormat.FooterSize)
+        {
+            ThrowHelper.ThrowCorruption(path, 0, $"file of {fileSize} bytes is too short to be an SST");
+        }
+        if (file.Length < fileSize)
+        {
+            ThrowHelper.ThrowCorruption(path, file.Length, $"file is {file.Length} bytes, expected {fileSize}");
+        }
+        long footerOffset = fileSize - TableFormat.FooterSize;
+        Span<byte> footerBytes = stackalloc byte[TableFormat.FooterSize];
+        if (file.Read(footerOffset, footerBytes) != TableFormat.FooterSize)
+        {
+            ThrowHelper.ThrowCorruption(path, footerOffset, "short read of the footer");
+        }
+        Footer footer = Footer.Decode(footerBytes, path, footerOffset);
+
+        byte[] metaindex = ReadMetaBlock(file, path, footerOffset, footer.MetaindexHandle);
+        BlockHandle propertiesHandle = default;
+        BlockHandle filterHandle = default;
+        bool hasProperties = false;
+        bool hasFilter = false;
+        var it = new BlockIterator();
+        it.Reset(metaindex, internalKeys: false, path, (long)footer.MetaindexHandle.Offset);
+        byte[] propertiesName = Encoding.UTF8.GetBytes(TableFormat.PropertiesBlockName);
+        byte[] filterName = Encoding.UTF8.GetBytes(TableFormat.FullFilterBlockPrefix + BloomFilterPolicy.Name);
+        for (it.SeekToFirst(); it.Valid; it.Next())
+        {
+            bool isProperties = it.Key.SequenceEqual(propertiesName);
+            bool isFilter = it.Key.SequenceEqual(filterName);
+            if (!isProperties && !isFilter)
+            {
+                continue; // a meta block of a later version or another filter policy: not needed to read the data
+            }
+            if (BlockHandle.TryDecode(it.Value, out BlockHandle handle) == 0)
+            {
+                ThrowHelper.ThrowCorruption(path, (long)footer.MetaindexHandle.Offset, "malformed block handle in metaindex");
+            }
+            if (isProperties)
+            {
+                (propertiesHandle, hasProperties) = (handle, true);
+            }
+            else
+            {
+                (filterHandle, hasFilter) = (handle, true);
+            }
+        }
+        if (!hasProperties)
+        {
+            ThrowHelper.ThrowCorruption(path, (long)footer.MetaindexHandle.Offset, "metaindex has no properties block");
+        }
+        TableProperties properties = TablePropertiesCodec.Decode(ReadMetaBlock(file, path, footerOffset, propertiesHandle), path, (long)propertiesHandle.Offset);
+        properties.FileSize = fileSize;
+        if (properties.ComparatorName != BytewiseComparator.Name)
+        {
+            ThrowHelper.ThrowCorruption(path, (long)propertiesHandle.Offset, $"table uses comparator '{properties.ComparatorName}', expected '{BytewiseComparator.Name}'");
+        }
+
+        byte[] index = ReadMetaBlock(file, path, footerOffset, footer.IndexHandle);
+        new BlockIterator().Reset(index, internalKeys: true, path, (long)footer.IndexHandle.Offset); // checks the restart array
+        byte[]? filter = hasFilter ? ReadMetaBlock(file, path, footerOffset, filterHandle) : null;
+        BloomFilterReader? filterReader = filter == null ? null : BloomFilterReader.Create(filter, path, (long)filterHandle.Offset);
+
+        BlockCache? cache = options.BlockCache;
+        ulong cacheId = cache?.NewId() ?? 0;
+        bool pin = options.PinIndexAndFilter || cache == null;
+        if (!pin)
+        {
+            cache!.Insert(cacheId, footer.IndexHandle.Offset, index, index.Length);
+            if (filter != null)
+            {
+                cache.Insert(cacheId, filterHandle.Offset, filter, filter.Length);
+            }
+        }
+        return new TableReader(file, path, fileNumber, fileSize, options, properties, footer.IndexHandle, pin ? index : null,
+            hasFilter, filterHandle, pin ? filterReader : null, cache, cacheId);
+    }
+
+    /// <summary>Adds a reference. REQUIRES: the caller already holds one (the count is above zero).</summary>
+    public void Ref()
+    {
+        int refs = Interlocked.Increment(ref _refs);
+        if (refs <= 1)
+        {
+            ThrowHelper.ThrowInvalidOperation($"Ref on closed table reader '{Path}' (count {refs - 1})");
+        }
+    }
+
+    /// <summary>Drops a reference; the last one closes the file.</summary>
+    public void Unref()
+    {
+        int refs = Interlocked.Decrement(ref _refs);
+        if (refs == 0)
+        {
+            _file.Dispose();
+        }
+        else if (refs < 0)
+        {
+            ThrowHelper.ThrowInvalidOperation($"Unref on closed table reader '{Path}' (count {refs})");
+        }
+    }
+
+    /// <summary>False when the bloom filter proves the file holds no entry for <paramref name="userKey"/>; true when there is no filter.</summary>
+    public bool KeyMayMatch(ReadOnlySpan<byte> userKey)
+    {
+        if (!_hasFilter)
+        {
+            return true;
+        }
+        if (_pinnedFilter != null)
+        {
+            return _pinnedFilter.KeyMayMatch(userKey);
+        }
+        ReadOnlyMemory<byte> filter = GetCachedMetaBlock(_filterHandle, out byte[]? pooled);
+        try
+        {
+            return BloomFilterReader.MayMatch(filter.Span, BloomFilterBuilder.Hash(userKey), Path, (long)_filterHandle.Offset);
+        }
+        finally
+        {
+            ReturnPooled(pooled);
+        }
+    }
+
+    /// <summary>
+    /// Point lookup: finds the first entry with internal key &gt;= (userKey, sequence, seek type). When its user key
+    /// is <paramref name="userKey"/>, returns <see cref="LookupResult.Found"/> (writing the value to
+    /// <paramref name="value"/>) or <see cref="LookupResult.Deleted"/>; otherwise <see cref="LookupResult.NotFound"/>.
+    /// Checks the bloom filter first. Allocates nothing when the data block is in the block cache.
+    /// </summary>
+    public LookupResult Get(ReadOnlySpan<byte> userKey, ulong sequence, IBufferWriter<byte>? value, bool fillCache = true)
+    {
+        if (!KeyMayMatch(userKey))
+        {
+            return LookupResult.NotFound;
+        }
+        int keyLength = userKey.Length + InternalKey.TrailerSize;
+        byte[]? rentedKey = null;
+        Span<byte> seekKey = keyLength <= StackKeyLimit
+            ? stackalloc byte[StackKeyLimit]
+            : (rentedKey = ArrayPool<byte>.Shared.Rent(keyLength));
+        seekKey = seekKey[..keyLength];
+        InternalKey.Write(seekKey, userKey, sequence, ValueTypes.ForSeek);
+
+        BlockIterator index = t_indexIterator ?? new BlockIterator();
+        BlockIterator data = t_dataIterator ?? new BlockIterator();
+        t_indexIterator = null; // taken: a reentrant call (from the value sink) gets its own
+        t_dataIterator = null;
+        byte[]? pooledIndex = null;
+        byte[]? pooledData = null;
+        try
+        {
+            index.Reset(GetIndexBlock(out pooledIndex), internalKeys: true, Path, (long)_indexHandle.Offset);
+            for (index.Seek(seekKey); index.Valid; index.Next())
+            {
+                BlockHandle handle = DecodeIndexValue(index.Value);
+                ReturnPooled(pooledData);
+                pooledData = null;
+                data.Reset(ReadDataBlock(handle, fillCache, out pooledData), internalKeys: true, Path, (long)handle.Offset);
+                data.Seek(seekKey);
+                if (!data.Valid)
+                {
+                    continue; // past the block's last key: the next block starts after the separator
+                }
+                ReadOnlySpan<byte> key = data.Key;
+                if (!InternalKey.UserKey(key).SequenceEqual(userKey))
+                {
+                    return LookupResult.NotFound;
+                }
+                switch (InternalKey.Type(key))
+                {
+                    case ValueType.Value:
+                        value?.Write(data.Value);
+                        return LookupResult.Found;
+                    case ValueType.Deletion:
+                        return LookupResult.Deleted;
+                    default:
+                        ThrowHelper.ThrowCorruption(Path, (long)handle.Offset, $"unexpected value type {InternalKey.Type(key)} in a data block");
+                        return LookupResult.NotFound;
+                }
+            }
+            return LookupResult.NotFound;
+        }
+        finally
+        {
+            data.Clear();
+            index.Clear();
+            t_indexIterator = index;
+            t_dataIterator = data;
+            ReturnPooled(pooledData);
+            ReturnPooled(pooledIndex);
+            if (rentedKey != null)
+            {
+                ArrayPool<byte>.Shared.Return(rentedKey);
+            }
+        }
+    }
+
+    /// <summary>
+    /// A two-level iterator (index → data blocks) over every entry, both directions. It holds a reference to this
+    /// reader until disposed.
+    /// </summary>
+    public IInternalIterator NewIterator(bool fillCache = true)
+    {
+        Ref();
+        try
+        {
+            return new TableIterator(this, fillCache);
+        }
+        catch
+        {
+            Unref();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Approximate file offset where entries &gt;= <paramref name="internalKey"/> start: the offset of the data block
+    /// that would hold it, or the end of the data blocks when the key is after every entry.
+    /// </summary>
+    public long ApproximateOffsetOf(ReadOnlySpan<byte> internalKey)
+    {
+        var index = new BlockIterator();
+        ReadOnlyMemory<byte> block = GetIndexBlock(out byte[]? pooled);
+        try
+        {
+            index.Reset(block, internalKeys: true, Path, (long)_indexHandle.Offset);
+            index.Seek(internalKey);
+            return index.Valid ? (long)DecodeIndexValue(index.Value).Offset : (long)Properties.DataSize;
+        }
+        finally
+        {
+            index.Clear();
+            ReturnPooled(pooled);
+        }
+    }
+
+    internal BlockHandle DecodeIndexValue(ReadOnlySpan<byte> value)
+    {
+        if (BlockHandle.TryDecode(value, out BlockHandle handle) == 0)
+        {
+            ThrowHelper.ThrowCorruption(Path, (long)_indexHandle.Offset, "malformed block handle in index");
+        }
+        return handle;
+    }
+
+    /// <summary>The index block; <paramref name="pooled"/> is set when the caller must return it to the array pool.</summary>
+    internal ReadOnlyMemory<byte> GetIndexBlock(out byte[]? pooled)
+    {
+        if (_pinnedIndex != null)
+        {
+            pooled = null;
+            return _pinnedIndex;
+        }
+        return GetCachedMetaBlock(_indexHandle, out pooled);
+    }
+
+    internal static void ReturnPooled(byte[]? pooled)
+    {
+        if (pooled != null)
+        {
+            ArrayPool<byte>.Shared.Return(pooled);
+        }
+    }
+
+    [Conditional("DEBUG")]
+    private void AssertReferenced() => Debug.Assert(Volatile.Read(ref _refs) > 0, "table reader used after its last Unref");
+}
