@@ -64,9 +64,12 @@ internal sealed class WorkloadRunner
     private WorkloadResult Measure(EngineSession session, Workload workload, string? preparedWith)
     {
         LiveKeySet live = session.Live!;
+        // Start every workload from the same footprint: managed garbage collected and decommitted, native heap
+        // freed by the previous engine returned to the OS.
         GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
         GC.WaitForPendingFinalizers();
-        GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
+        GC.Collect(2, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+        NativeHeap.Trim();
         bool peakReset = ProcessStats.TryResetPeakRss();
         long baselineRss = ProcessStats.CurrentRssBytes();
         IoCounters ioBefore = ProcessStats.ReadIo();
