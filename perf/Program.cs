@@ -26,6 +26,8 @@ public static class Program
                 return MicroCommand.Run(rest);
             case "raftengine":
                 return RaftEngineCommand.Run(rest);
+            case ChildProcessRunner.Command:
+                return ChildProcessRunner.ChildMain(rest);
             case "check":
                 return SelfCheck.Run(rest);
             default:

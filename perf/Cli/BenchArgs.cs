@@ -37,6 +37,8 @@ internal static class BenchArgs
           --db DIR               database root (default: <temp>/managedkv-perf); a fresh run-id folder under it
           --out DIR              results folder (default: perf-results/ at the repository root)
           --keep-db  --sample-ms N (100)  --no-progress
+          --in-process           run everything in this process (default: each engine x workload in a fresh child
+                                 process, so peak RSS and GC counts are that engine's alone)
         """;
 
     /// <summary>Parses <paramref name="args"/>; on a bad option returns null and sets <paramref name="error"/>.</summary>
@@ -100,6 +102,7 @@ internal static class BenchArgs
                     case "keep-db": config = config with { KeepDb = Bool(inline, true, name) }; break;
                     case "sample-ms": config = config with { SampleMs = Int(Value(), name, 10, 60_000) }; break;
                     case "no-progress": config = config with { Progress = false }; break;
+                    case "in-process": config = config with { Isolate = !Bool(inline, true, name) }; break;
                     case "cache-mb": engine = engine with { BlockCacheSize = Long(Value(), name, 0) << 20 }; break;
                     case "write-buffer-mb": engine = engine with { WriteBufferSize = Long(Value(), name, 1) << 20 }; break;
                     case "max-write-buffers": engine = engine with { MaxWriteBufferNumber = Int(Value(), name, 1, 64) }; break;

@@ -65,6 +65,8 @@ internal static class BenchCommand
         Console.Error.WriteLine($"run {runId}: engines {string.Join(",", available.Select(e => e.Name))}, databases under {runDir}");
 
         var runner = new WorkloadRunner(config);
+        // Children get the run's options; their database directory is passed to them explicitly.
+        IReadOnlyList<string> childOptions = args;
         try
         {
             for (int w = 0; w < config.Benchmarks.Count; w++)
@@ -74,7 +76,9 @@ internal static class BenchCommand
                 {
                     // Alternate: even workloads in the given order, odd ones reversed.
                     EngineSession session = sessions[w % 2 == 0 ? i : sessions.Count - 1 - i];
-                    WorkloadResult result = runner.Run(session, workload);
+                    WorkloadResult result = config.Isolate
+                        ? ChildProcessRunner.Run(childOptions, session, workload)
+                        : runner.Run(session, workload);
                     report.Results.Add(result);
                     Console.Error.WriteLine(Summary(result));
                 }

@@ -56,6 +56,9 @@ public sealed record BenchConfig
 
     public bool Progress { get; init; } = true;
 
+    /// <summary>Run each (engine, workload) in a fresh child process (default); false with --in-process.</summary>
+    public bool Isolate { get; init; } = true;
+
     public EngineOptions EngineOptions { get; init; } = new();
 
     public long EffectiveReads => Reads > 0 ? Reads : Num;

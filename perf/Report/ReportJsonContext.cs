@@ -10,6 +10,7 @@ namespace ManagedKv.Perf.Report;
     NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
     DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(RunReport))]
+[JsonSerializable(typeof(WorkloadResult))]
 internal sealed partial class ReportJsonContext : JsonSerializerContext
 {
 }

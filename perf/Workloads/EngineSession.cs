@@ -21,6 +21,23 @@ internal sealed class EngineSession
     /// <summary>Key numbers the DB holds, or null before the first fill.</summary>
     public LiveKeySet? Live { get; private set; }
 
+    /// <summary>Where the model is kept between workloads run in child processes (beside the DB, not in it).</summary>
+    public string StatePath => Directory + ".live";
+
+    /// <summary>Loads the model saved by <see cref="SaveState"/>, if any.</summary>
+    public void LoadState()
+    {
+        Live = File.Exists(StatePath) ? LiveKeySet.Load(StatePath) : null;
+    }
+
+    public void SaveState()
+    {
+        if (Live is not null)
+        {
+            Live.Save(StatePath);
+        }
+    }
+
     /// <summary>Deletes the directory and starts an empty model.</summary>
     public void Reset(long capacity)
     {

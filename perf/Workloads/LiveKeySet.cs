@@ -23,6 +23,30 @@ internal sealed class LiveKeySet
 
     public bool Contains(ulong number) => (Volatile.Read(ref _bits[number >> 6]) & (1UL << (int)(number & 63))) != 0;
 
+    /// <summary>Writes the bits to <paramref name="path"/> (a child process hands the model back this way).</summary>
+    public void Save(string path)
+    {
+        using FileStream file = File.Create(path);
+        Span<byte> header = stackalloc byte[8];
+        System.Buffers.Binary.BinaryPrimitives.WriteInt64LittleEndian(header, Capacity);
+        file.Write(header);
+        file.Write(System.Runtime.InteropServices.MemoryMarshal.AsBytes(_bits.AsSpan()));
+    }
+
+    /// <summary>Reads a set written by <see cref="Save"/>.</summary>
+    public static LiveKeySet Load(string path)
+    {
+        byte[] bytes = File.ReadAllBytes(path);
+        long capacity = System.Buffers.Binary.BinaryPrimitives.ReadInt64LittleEndian(bytes);
+        var set = new LiveKeySet(capacity);
+        if (bytes.Length != 8 + set._bits.Length * 8)
+        {
+            throw new InvalidDataException($"{path}: {bytes.Length} bytes, expected {8 + set._bits.Length * 8}");
+        }
+        bytes.AsSpan(8).CopyTo(System.Runtime.InteropServices.MemoryMarshal.AsBytes(set._bits.AsSpan()));
+        return set;
+    }
+
     public long Count()
     {
         long count = 0;
