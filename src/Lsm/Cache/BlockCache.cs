@@ -1,5 +1,5 @@
+using ManagedKv.Lsm.Table;
 using System.Numerics;
-using ManagedKv.Lsm.Cache;
 
 namespace ManagedKv.Lsm;
 

@@ -1,4 +1,4 @@
-namespace ManagedKv.Lsm.Cache;
+namespace ManagedKv.Lsm.Table;
 
 /// <summary>A cached block's identity: the owning table reader's cache id and the block's file offset.</summary>
 internal readonly struct BlockCacheKey : IEquatable<BlockCacheKey>

@@ -1,4 +1,4 @@
-namespace ManagedKv.Lsm.Cache;
+namespace ManagedKv.Lsm.Table;
 
 /// <summary>
 /// One LRU shard of <see cref="BlockCache"/>: a dictionary plus an intrusive doubly linked recency list, charged in

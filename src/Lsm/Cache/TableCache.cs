@@ -1,8 +1,7 @@
-using ManagedKv.Lsm.IO;
 using ManagedKv.Lsm.Table;
 using ManagedKv.Lsm.Util;
 
-namespace ManagedKv.Lsm.Cache;
+namespace ManagedKv.Lsm.Table;
 
 /// <summary>
 /// A bounded LRU of open <see cref="TableReader"/>s keyed by file number (RocksDB's table cache). The cache holds one

@@ -1,7 +1,7 @@
 using System.IO.Hashing;
 using ManagedKv.Lsm.Util;
 
-namespace ManagedKv.Lsm.Filter;
+namespace ManagedKv.Lsm.Table;
 
 /// <summary>
 /// Collects key hashes for one SST's full filter and writes the filter block (FORMAT.md, "Filter"). Keys may be

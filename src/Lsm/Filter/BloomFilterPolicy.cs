@@ -1,6 +1,6 @@
 using ManagedKv.Lsm.Util;
 
-namespace ManagedKv.Lsm.Filter;
+namespace ManagedKv.Lsm.Table;
 
 /// <summary>
 /// The full-filter bloom policy (FORMAT.md, "Filter"): one filter per SST, cache-line-local probing (every probe of a

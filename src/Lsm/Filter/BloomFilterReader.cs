@@ -1,7 +1,7 @@
 using System.Runtime.CompilerServices;
 using ManagedKv.Lsm.Util;
 
-namespace ManagedKv.Lsm.Filter;
+namespace ManagedKv.Lsm.Table;
 
 /// <summary>
 /// Queries a full filter block (FORMAT.md, "Filter"). A key's 64-bit hash picks a line from its upper 32 bits

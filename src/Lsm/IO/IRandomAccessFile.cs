@@ -1,4 +1,4 @@
-namespace ManagedKv.Lsm.IO;
+namespace ManagedKv.Lsm.Table;
 
 /// <summary>
 /// A read-only file read at explicit offsets (pread semantics: no shared file position), used by table readers.

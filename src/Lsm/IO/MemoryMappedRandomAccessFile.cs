@@ -1,7 +1,7 @@
 using System.Buffers;
 using System.IO.MemoryMappedFiles;
 
-namespace ManagedKv.Lsm.IO;
+namespace ManagedKv.Lsm.Table;
 
 /// <summary>
 /// <see cref="IRandomAccessFile"/> over a read-only memory mapping of the whole file. A read is a memory copy (no
@@ -82,6 +82,10 @@ internal sealed unsafe class MemoryMappedRandomAccessFile : IRandomAccessFile
 
     public bool TryGetMemory(long offset, int length, out ReadOnlyMemory<byte> memory)
     {
+        if (_disposed != 0)
+        {
+            Util.ThrowHelper.ThrowObjectDisposed(Path);
+        }
         if (_memory == null || offset < 0 || length < 0 || offset + length > Length)
         {
             memory = default;

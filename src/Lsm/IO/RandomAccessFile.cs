@@ -1,6 +1,6 @@
 using Microsoft.Win32.SafeHandles;
 
-namespace ManagedKv.Lsm.IO;
+namespace ManagedKv.Lsm.Table;
 
 /// <summary>
 /// <see cref="IRandomAccessFile"/> over one <see cref="SafeFileHandle"/> read with <see cref="RandomAccess.Read(SafeFileHandle, Span{byte}, long)"/>:

@@ -1,7 +1,7 @@
 using System.Buffers;
 using Microsoft.Win32.SafeHandles;
 
-namespace ManagedKv.Lsm.IO;
+namespace ManagedKv.Lsm.Table;
 
 /// <summary>
 /// Buffered sequential writer for building a new file (SSTs): appends gather in a pooled buffer written with one

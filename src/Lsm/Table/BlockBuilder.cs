@@ -60,8 +60,7 @@ internal sealed class BlockBuilder
         int shared = 0;
         if (_counter < _restartInterval)
         {
-            ReadOnlySpan<byte> last = LastKey;
-            shared = key.CommonPrefixLength(last);
+            shared = key.CommonPrefixLength(LastKey); // the first key of a block shares with the empty last key: 0
         }
         else
         {
@@ -71,10 +70,6 @@ internal sealed class BlockBuilder
             }
             _restarts[_numRestarts++] = _length;
             _counter = 0;
-        }
-        if (_length == 0)
-        {
-            shared = 0;
         }
         int nonShared = key.Length - shared;
         EnsureCapacity((3 * Coding.MaxVarint32Length) + nonShared + value.Length);

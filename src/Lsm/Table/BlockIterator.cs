@@ -170,7 +170,7 @@ internal sealed class BlockIterator
     private int RestartPoint(ReadOnlySpan<byte> block, int index)
     {
         uint offset = Coding.ReadFixed32(block[(_restartsOffset + (4 * index))..]);
-        if (offset >= (uint)_restartsOffset)
+        if (offset > (uint)_restartsOffset)
         {
             ThrowCorruption($"restart point {index} at {offset} is outside the entries");
         }

@@ -1,7 +1,5 @@
 using System.Diagnostics;
 using System.Text;
-using ManagedKv.Lsm.Filter;
-using ManagedKv.Lsm.IO;
 using ManagedKv.Lsm.Keys;
 using ManagedKv.Lsm.Util;
 using Compressor = ZstdSharp.Compressor;
@@ -68,11 +66,11 @@ internal sealed class TableBuilder : IDisposable
         {
             _filter = new BloomFilterPolicy(options.BloomBitsPerKey).NewBuilder();
         }
+        _file = TableFileWriter.Create(path);
         if (options.Compression == CompressionType.Zstd)
         {
             _zstd = new Compressor(BlockCompression.ZstdLevel);
         }
-        _file = TableFileWriter.Create(path);
     }
 
     /// <summary>Entries added so far.</summary>

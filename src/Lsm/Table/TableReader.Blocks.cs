@@ -1,5 +1,4 @@
 using System.Buffers;
-using ManagedKv.Lsm.IO;
 using ManagedKv.Lsm.Util;
 
 namespace ManagedKv.Lsm.Table;

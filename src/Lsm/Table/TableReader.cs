@@ -1,8 +1,6 @@
 using System.Buffers;
 using System.Diagnostics;
 using System.Text;
-using ManagedKv.Lsm.Filter;
-using ManagedKv.Lsm.IO;
 using ManagedKv.Lsm.Iterators;
 using ManagedKv.Lsm.Keys;
 using ManagedKv.Lsm.Util;

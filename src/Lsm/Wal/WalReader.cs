@@ -35,7 +35,10 @@ internal sealed class WalReader : IDisposable
     private byte[] _scratch;
     private int _scratchLength;
 
+    // Forward probing for valid records after damage, memoized so repeated damage does not rescan the file.
     private byte[]? _probe;
+    private long _probeHit = -1;                    // a block start known to hold a valid physical record
+    private long _probeClearFrom = long.MaxValue;   // no block start at or after this holds one
     private bool _done;
     private bool _disposed;
 
@@ -354,13 +357,22 @@ internal sealed class WalReader : IDisposable
     // record header, so a surviving write after damage shows up at a block start unless it sits in the same block).
     private bool ValidRecordAtLaterBlock()
     {
+        long from = _blockStart + WalFormat.BlockSize;
+        if (_probeHit >= from)
+        {
+            return true;
+        }
+        if (from >= _probeClearFrom)
+        {
+            return false;
+        }
         _probe ??= ArrayPool<byte>.Shared.Rent(WalFormat.BlockSize);
         Span<byte> header = stackalloc byte[WalFormat.HeaderSize];
-        for (long start = _blockStart + WalFormat.BlockSize; start + WalFormat.HeaderSize <= _fileLength; start += WalFormat.BlockSize)
+        for (long start = from; start + WalFormat.HeaderSize <= _fileLength && start < _probeClearFrom; start += WalFormat.BlockSize)
         {
             if (RandomAccess.Read(_handle, header, start) < WalFormat.HeaderSize)
             {
-                return false;
+                break;
             }
             byte type = header[6];
             int length = BinaryPrimitives.ReadUInt16LittleEndian(header[4..]);
@@ -372,9 +384,11 @@ internal sealed class WalReader : IDisposable
             int read = ReadFully(_probe.AsSpan(0, want), start);
             if (IsValidPhysical(_probe.AsSpan(0, read)))
             {
+                _probeHit = start;
                 return true;
             }
         }
+        _probeClearFrom = from;
         return false;
     }
 
