@@ -1,5 +1,5 @@
 using BenchmarkDotNet.Attributes;
-using ManagedKv.Lsm.Filter;
+using ManagedKv.Lsm.Table;
 using ManagedKv.Perf.Workloads;
 
 namespace ManagedKv.Perf.Micro;
