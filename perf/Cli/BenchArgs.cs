@@ -37,6 +37,7 @@ internal static class BenchArgs
           --db DIR               database root (default: <temp>/managedkv-perf); a fresh run-id folder under it
           --out DIR              results folder (default: perf-results/ at the repository root)
           --keep-db  --sample-ms N (100)  --no-progress
+          --warmup N             untimed operations on a scratch DB before each measurement, for the JIT (50000)
           --in-process           run everything in this process (default: each engine x workload in a fresh child
                                  process, so peak RSS and GC counts are that engine's alone)
         """;
@@ -102,6 +103,7 @@ internal static class BenchArgs
                     case "keep-db": config = config with { KeepDb = Bool(inline, true, name) }; break;
                     case "sample-ms": config = config with { SampleMs = Int(Value(), name, 10, 60_000) }; break;
                     case "no-progress": config = config with { Progress = false }; break;
+                    case "warmup": config = config with { WarmupOps = Long(Value(), name, 0) }; break;
                     case "in-process": config = config with { Isolate = !Bool(inline, true, name) }; break;
                     case "cache-mb": engine = engine with { BlockCacheSize = Long(Value(), name, 0) << 20 }; break;
                     case "write-buffer-mb": engine = engine with { WriteBufferSize = Long(Value(), name, 1) << 20 }; break;

@@ -56,6 +56,12 @@ public sealed record BenchConfig
 
     public bool Progress { get; init; } = true;
 
+    /// <summary>
+    /// Operations of an untimed warm-up on a scratch DB before each measurement (0 = none), so the JIT has
+    /// compiled the engine's hot paths at full optimization (tiered compilation) before the clock starts.
+    /// </summary>
+    public long WarmupOps { get; init; } = 50_000;
+
     /// <summary>Run each (engine, workload) in a fresh child process (default); false with --in-process.</summary>
     public bool Isolate { get; init; } = true;
 
