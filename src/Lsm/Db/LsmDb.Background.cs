@@ -1,0 +1,491 @@
+using System.Diagnostics;
+using ManagedKv.Lsm.Compaction;
+using ManagedKv.Lsm.Db;
+using ManagedKv.Lsm.Iterators;
+using ManagedKv.Lsm.Memtable;
+using ManagedKv.Lsm.Table;
+using ManagedKv.Lsm.Version;
+
+namespace ManagedKv.Lsm;
+
+// Background work: one flush thread and (MaxBackgroundJobs - 1) compaction threads, all waiting on the DB mutex.
+// Errors become the sticky background error and reach the listeners; nothing is lost in a task.
+public sealed partial class LsmDb
+{
+    private Thread? _flushThread;
+    private Thread[] _compactionThreads = [];
+    private int _runningCompactions; // guarded by _mutex
+    private int _runningFlushes;     // guarded by _mutex
+    private int _manualCompactions;  // guarded by _mutex: automatic picking pauses while > 0 waits for files
+
+    private void StartBackgroundThreads()
+    {
+        _flushThread = new Thread(FlushLoop) { IsBackground = true, Name = "lsm-flush" };
+        _flushThread.Start();
+        int compactors = Math.Max(1, _options.MaxBackgroundJobs - 1);
+        _compactionThreads = new Thread[compactors];
+        for (int i = 0; i < compactors; i++)
+        {
+            _compactionThreads[i] = new Thread(CompactionLoop) { IsBackground = true, Name = "lsm-compaction-" + i };
+            _compactionThreads[i].Start();
+        }
+    }
+
+    private void StopBackgroundThreads()
+    {
+        lock (_mutex)
+        {
+            _shuttingDown = true;
+            Monitor.PulseAll(_mutex);
+        }
+        _flushThread?.Join();
+        foreach (Thread t in _compactionThreads)
+        {
+            t.Join();
+        }
+    }
+
+    /// <summary>Wakes background threads to look for work. REQUIRES: DB mutex held.</summary>
+    private void MaybeScheduleWork()
+    {
+        Debug.Assert(Monitor.IsEntered(_mutex));
+        Monitor.PulseAll(_mutex);
+    }
+
+    private void NotifyStall(WriteStallCondition condition)
+    {
+        foreach (IEventListener l in _listeners)
+        {
+            l.OnStallConditionsChanged(new WriteStallInfo(condition));
+        }
+    }
+
+    // ---------------------------------------------------------------- flush
+
+    private void FlushLoop()
+    {
+        lock (_mutex)
+        {
+            while (!_shuttingDown)
+            {
+                if (_backgroundError is null && TryPickFlush(out ColumnFamily? cf, out List<ImmutableMemTable>? imms))
+                {
+                    _runningFlushes++;
+                    try
+                    {
+                        RunFlush(cf!, imms!);
+                    }
+                    catch (Exception e) when (e is not OperationCanceledException || !_shuttingDown)
+                    {
+                        foreach (ImmutableMemTable imm in imms!)
+                        {
+                            imm.FlushInProgress = false;
+                        }
+                        SetBackgroundError(e, "flush");
+                    }
+                    catch (OperationCanceledException)
+                    {
+                        foreach (ImmutableMemTable imm in imms!)
+                        {
+                            imm.FlushInProgress = false;
+                        }
+                    }
+                    finally
+                    {
+                        _runningFlushes--;
+                        Monitor.PulseAll(_mutex);
+                    }
+                    continue;
+                }
+                Monitor.Wait(_mutex);
+            }
+        }
+    }
+
+    /// <summary>Picks the CF whose oldest immutable memtable is oldest, and all its waiting memtables. REQUIRES: DB mutex held.</summary>
+    private bool TryPickFlush(out ColumnFamily? picked, out List<ImmutableMemTable>? imms)
+    {
+        picked = null;
+        imms = null;
+        ulong oldest = ulong.MaxValue;
+        foreach (ColumnFamily? cf in _cfById)
+        {
+            if (cf is null || cf.Dropped || cf.Immutables.Count == 0 || cf.Immutables[0].FlushInProgress)
+            {
+                continue;
+            }
+            if (cf.Immutables[0].NextLogNumber < oldest)
+            {
+                oldest = cf.Immutables[0].NextLogNumber;
+                picked = cf;
+            }
+        }
+        if (picked is null)
+        {
+            return false;
+        }
+        imms = new List<ImmutableMemTable>();
+        foreach (ImmutableMemTable imm in picked.Immutables)
+        {
+            if (imm.FlushInProgress)
+            {
+                break;
+            }
+            imm.FlushInProgress = true;
+            imms.Add(imm);
+        }
+        return true;
+    }
+
+    /// <summary>Writes <paramref name="imms"/> (oldest first) into one L0 file. REQUIRES: DB mutex held (released while writing).</summary>
+    private void RunFlush(ColumnFamily cf, List<ImmutableMemTable> imms)
+    {
+        ulong[] snapshots = SnapshotSequencesLocked();
+        var writer = new TableOutputWriter(this, cf, 0, snapshots, null, long.MaxValue);
+        var children = new IInternalIterator[imms.Count];
+        long bytesIn = 0;
+        for (int i = 0; i < imms.Count; i++)
+        {
+            children[i] = imms[i].Mem.NewIterator();
+            bytesIn += imms[i].Mem.ApproximateMemoryUsage;
+        }
+        var sw = Stopwatch.StartNew();
+        Monitor.Exit(_mutex);
+        try
+        {
+            using var merged = new MergingIterator(children);
+            writer.Run(merged, () => _shuttingDown);
+        }
+        finally
+        {
+            Monitor.Enter(_mutex);
+        }
+
+        var edit = new VersionEdit { LogNumber = imms[^1].NextLogNumber };
+        foreach (FileMetaData f in writer.Outputs)
+        {
+            edit.AddFile(0, f);
+        }
+        try
+        {
+            _versions.LogAndApply(cf, edit, Volatile.Read(ref _lastSequence));
+        }
+        catch
+        {
+            writer.Abandon();
+            throw;
+        }
+        foreach (ImmutableMemTable imm in imms)
+        {
+            cf.Immutables.Remove(imm);
+            imm.Mem.Unref();
+        }
+        cf.InstallSuperVersion();
+        AdvanceLogNumbersOfEmptyColumnFamilies();
+        DeleteObsoleteWals();
+        MaybeScheduleWork();
+
+        var info = new FlushJobInfo(cf.Name, writer.Outputs.Count > 0 ? writer.Outputs[0].Number : 0,
+            writer.Outputs.Count > 0 ? TableFilePath(writer.Outputs[0].Number) : "", writer.BytesWritten, writer.EntriesIn, sw.Elapsed,
+            writer.OutputProperties.Count > 0 ? writer.OutputProperties[0] : null);
+        Interlocked.Add(ref _statFlushBytes, writer.BytesWritten);
+        Interlocked.Increment(ref _statFlushCount);
+        foreach (IEventListener l in _listeners)
+        {
+            l.OnFlushCompleted(info);
+        }
+    }
+
+    /// <summary>
+    /// CFs with nothing in memory need no WAL older than the current one; record that so old WALs can go.
+    /// REQUIRES: DB mutex held.
+    /// </summary>
+    private void AdvanceLogNumbersOfEmptyColumnFamilies()
+    {
+        foreach (ColumnFamily? cf in _cfById)
+        {
+            if (cf is not null && !cf.Dropped && cf.Mem.IsEmpty && cf.Immutables.Count == 0 && cf.LogNumber < _walNumber)
+            {
+                _versions.LogAndApply(cf, new VersionEdit { LogNumber = _walNumber }, Volatile.Read(ref _lastSequence));
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- compaction
+
+    private void CompactionLoop()
+    {
+        lock (_mutex)
+        {
+            while (!_shuttingDown)
+            {
+                Compaction.Compaction? c = _backgroundError is null && _manualCompactions == 0 ? PickAutomaticCompaction() : null;
+                if (c is not null)
+                {
+                    RunCompactionLocked(c);
+                    continue;
+                }
+                Monitor.Wait(_mutex);
+            }
+        }
+    }
+
+    private Compaction.Compaction? PickAutomaticCompaction()
+    {
+        foreach (ColumnFamily? cf in _cfById)
+        {
+            if (cf is null || cf.Dropped || cf.Options.DisableAutoCompactions)
+            {
+                continue;
+            }
+            Compaction.Compaction? c = CompactionPicker.Pick(cf);
+            if (c is not null)
+            {
+                return c;
+            }
+        }
+        return null;
+    }
+
+    /// <summary>Runs a picked compaction to its end. REQUIRES: DB mutex held (released while merging).</summary>
+    private void RunCompactionLocked(Compaction.Compaction c)
+    {
+        c.MarkBeingCompacted(true);
+        c.InputVersion.Ref();
+        _runningCompactions++;
+        try
+        {
+            RunCompaction(c);
+        }
+        catch (OperationCanceledException) when (_shuttingDown)
+        {
+            // Shutdown interrupted it; the inputs stay as they are.
+        }
+        catch (Exception e)
+        {
+            SetBackgroundError(e, "compaction");
+        }
+        finally
+        {
+            c.MarkBeingCompacted(false);
+            _runningCompactions--;
+            c.InputVersion.Unref();
+            Monitor.PulseAll(_mutex);
+        }
+    }
+
+    private void RunCompaction(Compaction.Compaction c)
+    {
+        ColumnFamily cf = c.ColumnFamily;
+        var sw = Stopwatch.StartNew();
+        var edit = new VersionEdit();
+        long bytesWritten = 0;
+        List<FileMetaData> outputs;
+        TableOutputWriter? writer = null;
+        if (c.IsTrivialMove && !c.IsManual)
+        {
+            foreach (FileMetaData f in c.StartInputs)
+            {
+                edit.DeleteFile(c.StartLevel, f.Number);
+                edit.AddFile(c.OutputLevel, f);
+            }
+            outputs = c.StartInputs;
+        }
+        else
+        {
+            ulong[] snapshots = SnapshotSequencesLocked();
+            writer = new TableOutputWriter(this, cf, c.OutputLevel, snapshots, c.InputVersion, cf.Options.TargetFileSizeBase);
+            var children = new List<IInternalIterator>();
+            Monitor.Exit(_mutex);
+            try
+            {
+                TableCache cache = _tableCache;
+                if (c.StartLevel == 0)
+                {
+                    foreach (FileMetaData f in c.StartInputs)
+                    {
+                        children.Add(new OwnedTableIterator(cache.Acquire(f.Number, f.FileSize), fillCache: false));
+                    }
+                }
+                else
+                {
+                    children.Add(new LevelIterator(cache, SortedByKey(c.StartInputs), fillCache: false));
+                }
+                if (c.OutputInputs.Count > 0)
+                {
+                    children.Add(new LevelIterator(cache, SortedByKey(c.OutputInputs), fillCache: false));
+                }
+                using var merged = new MergingIterator(children.ToArray());
+                writer.Run(merged, () => _shuttingDown);
+            }
+            finally
+            {
+                Monitor.Enter(_mutex);
+            }
+            foreach (FileMetaData f in c.StartInputs)
+            {
+                edit.DeleteFile(c.StartLevel, f.Number);
+            }
+            foreach (FileMetaData f in c.OutputInputs)
+            {
+                edit.DeleteFile(c.OutputLevel, f.Number);
+            }
+            foreach (FileMetaData f in writer.Outputs)
+            {
+                edit.AddFile(c.OutputLevel, f);
+            }
+            outputs = writer.Outputs;
+            bytesWritten = writer.BytesWritten;
+        }
+        try
+        {
+            _versions.LogAndApply(cf, edit, Volatile.Read(ref _lastSequence));
+        }
+        catch
+        {
+            writer?.Abandon();
+            throw;
+        }
+        cf.InstallSuperVersion();
+        Interlocked.Add(ref _statCompactionBytesRead, c.IsTrivialMove && !c.IsManual ? 0 : c.InputBytes);
+        Interlocked.Add(ref _statCompactionBytesWritten, bytesWritten);
+        Interlocked.Increment(ref _statCompactionCount);
+        var info = new CompactionJobInfo(cf.Name, c.StartLevel, c.OutputLevel, c.Reason, c.IsTrivialMove && !c.IsManual,
+            FileNumbers(c.StartInputs, c.OutputInputs), FileNumbers(outputs, null), c.InputBytes, bytesWritten,
+            writer?.EntriesIn ?? 0, writer?.EntriesDropped ?? 0, sw.Elapsed);
+        foreach (IEventListener l in _listeners)
+        {
+            l.OnCompactionCompleted(info);
+        }
+    }
+
+    private static List<FileMetaData> SortedByKey(List<FileMetaData> files)
+    {
+        var sorted = new List<FileMetaData>(files);
+        sorted.Sort(static (a, b) => Keys.InternalKey.Compare(a.Smallest, b.Smallest));
+        return sorted;
+    }
+
+    private static ulong[] FileNumbers(List<FileMetaData> a, List<FileMetaData>? b)
+    {
+        var result = new ulong[a.Count + (b?.Count ?? 0)];
+        int i = 0;
+        foreach (FileMetaData f in a)
+        {
+            result[i++] = f.Number;
+        }
+        if (b is not null)
+        {
+            foreach (FileMetaData f in b)
+            {
+                result[i++] = f.Number;
+            }
+        }
+        return result;
+    }
+
+    // ---------------------------------------------------------------- manual
+
+    /// <summary>Flushes the default column family's memtable.</summary>
+    public void Flush(bool wait = true) => Flush(_defaultCf, wait);
+
+    /// <summary>
+    /// Switches <paramref name="cf"/>'s memtable (when not empty) and, with <paramref name="wait"/>, waits until every
+    /// memtable of the CF switched so far is in an SST.
+    /// </summary>
+    public void Flush(ColumnFamily? cf, bool wait = true)
+    {
+        cf ??= _defaultCf;
+        CheckColumnFamily(cf);
+        WriteCore(null, WriteOptions.Default, cf);
+        if (!wait)
+        {
+            return;
+        }
+        lock (_mutex)
+        {
+            while (cf.Immutables.Count > 0 && !cf.Dropped)
+            {
+                ThrowIfBackgroundError();
+                ThrowIfDisposed();
+                Monitor.Wait(_mutex, 100);
+            }
+            ThrowIfBackgroundError();
+        }
+    }
+
+    /// <summary>Compacts the default column family over [begin, end] (null = unbounded).</summary>
+    public void CompactRange(byte[]? begin = null, byte[]? end = null) => CompactRange(_defaultCf, begin, end);
+
+    /// <summary>
+    /// Compacts every file of <paramref name="cf"/> overlapping the user-key range [begin, end] (null = unbounded) down
+    /// the levels, level by level, until the range sits in the deepest non-empty level. Runs on the calling thread to
+    /// completion; Dispose interrupts it (OperationCanceledException).
+    /// </summary>
+    public void CompactRange(ColumnFamily cf, byte[]? begin, byte[]? end)
+    {
+        ArgumentNullException.ThrowIfNull(cf);
+        CheckColumnFamily(cf);
+        Flush(cf, wait: true);
+        lock (_mutex)
+        {
+            _manualCompactions++;
+            try
+            {
+                int level = 0;
+                while (true)
+                {
+                    ThrowIfBackgroundError();
+                    if (_shuttingDown || _disposed)
+                    {
+                        throw new OperationCanceledException("The DB is shutting down.");
+                    }
+                    Version.Version v = cf.Current;
+                    int deepest = DeepestNonEmptyLevel(v);
+                    if (level >= deepest && !(level == 0 && deepest == 0 && v.NumFiles(0) > 0))
+                    {
+                        break;
+                    }
+                    int outputLevel = level == 0 ? Math.Max(v.BaseLevel, 1) : level + 1;
+                    if (level == 0 && deepest == 0)
+                    {
+                        outputLevel = v.BaseLevel; // only L0 has data: move it to the base level
+                    }
+                    Compaction.Compaction? c = CompactionPicker.PickManual(cf, level, outputLevel, begin, end, out bool busy);
+                    if (busy)
+                    {
+                        Monitor.Wait(_mutex, 100);
+                        continue;
+                    }
+                    if (c is not null)
+                    {
+                        RunCompactionLocked(c);
+                        if (_backgroundError is not null)
+                        {
+                            ThrowIfBackgroundError();
+                        }
+                        continue; // the level may still hold overlapping files written meanwhile
+                    }
+                    level = level == 0 ? Math.Max(outputLevel, 1) : level + 1;
+                }
+            }
+            finally
+            {
+                _manualCompactions--;
+                Monitor.PulseAll(_mutex);
+            }
+        }
+    }
+
+    private static int DeepestNonEmptyLevel(Version.Version v)
+    {
+        for (int level = v.NumLevels - 1; level >= 0; level--)
+        {
+            if (v.NumFiles(level) > 0)
+            {
+                return level;
+            }
+        }
+        return 0;
+    }
+}

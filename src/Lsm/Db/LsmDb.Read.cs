@@ -1,0 +1,169 @@
+using System.Buffers;
+using ManagedKv.Lsm.Db;
+using ManagedKv.Lsm.Iterators;
+using ManagedKv.Lsm.Keys;
+using ManagedKv.Lsm.Memtable;
+
+namespace ManagedKv.Lsm;
+
+// The read path: a super version (memtables + version) acquired without a lock, then memtable → immutable
+// memtables (newest first) → L0 newest first → L1..Ln by binary search; each table checks its bloom filter first.
+public sealed partial class LsmDb
+{
+    [ThreadStatic]
+    private static ArrayBufferWriter<byte>? t_valueBuffer;
+
+    // Snapshot list, guarded by _mutex: a circular doubly linked list in creation (= sequence) order.
+    private readonly Snapshot _snapshotHead = new(null!, 0);
+    private int _snapshotCount;
+
+    /// <summary>Returns the value of <paramref name="key"/> in the default column family, or null.</summary>
+    public byte[]? Get(ReadOnlySpan<byte> key, ReadOptions? options = null) => Get(_defaultCf, key, options);
+
+    /// <summary>Returns the value of <paramref name="key"/> in <paramref name="cf"/>, or null.</summary>
+    public byte[]? Get(ColumnFamily cf, ReadOnlySpan<byte> key, ReadOptions? options = null)
+    {
+        ArrayBufferWriter<byte> buffer = t_valueBuffer ??= new ArrayBufferWriter<byte>(256);
+        buffer.ResetWrittenCount();
+        if (!TryGet(cf, key, buffer, options))
+        {
+            return null;
+        }
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    /// <summary>
+    /// Allocation-free lookup: writes the value of <paramref name="key"/> into <paramref name="value"/> and returns true,
+    /// or returns false when the key has no value. Reuse the buffer across calls.
+    /// </summary>
+    public bool TryGet(ColumnFamily cf, ReadOnlySpan<byte> key, IBufferWriter<byte> value, ReadOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(cf);
+        ArgumentNullException.ThrowIfNull(value);
+        CheckColumnFamily(cf);
+        options ??= ReadOptions.Default;
+        ulong sequence = options.Snapshot is { } snapshot ? SnapshotSequence(snapshot) : Volatile.Read(ref _lastSequence);
+        SuperVersion sv = cf.AcquireSuperVersion();
+        try
+        {
+            LookupResult r = sv.Mem.Get(key, sequence, value);
+            if (r == LookupResult.NotFound)
+            {
+                MemTable[] imms = sv.Immutables;
+                for (int i = 0; i < imms.Length && r == LookupResult.NotFound; i++)
+                {
+                    r = imms[i].Get(key, sequence, value);
+                }
+                if (r == LookupResult.NotFound)
+                {
+                    r = sv.Current.Get(key, sequence, value, options.FillCache);
+                }
+            }
+            return r == LookupResult.Found;
+        }
+        finally
+        {
+            sv.Unref();
+        }
+    }
+
+    /// <summary>Allocation-free lookup in the default column family.</summary>
+    public bool TryGet(ReadOnlySpan<byte> key, IBufferWriter<byte> value, ReadOptions? options = null) => TryGet(_defaultCf, key, value, options);
+
+    /// <summary>A cursor over the default column family.</summary>
+    public LsmIterator NewIterator(ReadOptions? options = null) => NewIterator(_defaultCf, options);
+
+    /// <summary>A cursor over <paramref name="cf"/> as of the read options' snapshot (or now). Dispose it.</summary>
+    public LsmIterator NewIterator(ColumnFamily cf, ReadOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(cf);
+        CheckColumnFamily(cf);
+        options ??= ReadOptions.Default;
+        ulong sequence = options.Snapshot is { } snapshot ? SnapshotSequence(snapshot) : Volatile.Read(ref _lastSequence);
+        SuperVersion sv = cf.AcquireSuperVersion();
+        var children = new List<IInternalIterator>(2 + sv.Immutables.Length + sv.Current.NumFiles(0) + sv.Current.NumLevels);
+        try
+        {
+            children.Add(sv.Mem.NewIterator());
+            foreach (MemTable m in sv.Immutables)
+            {
+                children.Add(m.NewIterator());
+            }
+            sv.Current.AddIterators(children, options.FillCache);
+        }
+        catch
+        {
+            foreach (IInternalIterator c in children)
+            {
+                c.Dispose();
+            }
+            sv.Unref();
+            throw;
+        }
+        return new LsmIterator(new MergingIterator(children.ToArray()), sv, sequence, options);
+    }
+
+    /// <summary>A consistent read point at the latest write. Dispose it to let compaction drop what only it sees.</summary>
+    public Snapshot GetSnapshot()
+    {
+        ThrowIfDisposed();
+        lock (_mutex)
+        {
+            var s = new Snapshot(this, Volatile.Read(ref _lastSequence));
+            Snapshot head = _snapshotHead;
+            head.Previous ??= head;
+            head.Next ??= head;
+            s.Next = head;
+            s.Previous = head.Previous;
+            head.Previous!.Next = s;
+            head.Previous = s;
+            _snapshotCount++;
+            return s;
+        }
+    }
+
+    internal void ReleaseSnapshot(Snapshot s)
+    {
+        lock (_mutex)
+        {
+            if (s.Previous is null)
+            {
+                return;
+            }
+            s.Previous.Next = s.Next;
+            s.Next!.Previous = s.Previous;
+            s.Previous = null;
+            s.Next = null;
+            _snapshotCount--;
+        }
+    }
+
+    private ulong SnapshotSequence(Snapshot snapshot)
+    {
+        if (!ReferenceEquals(snapshot.Db, this))
+        {
+            throw new ArgumentException("The snapshot belongs to another DB.");
+        }
+        if (snapshot.IsDisposed)
+        {
+            throw new ObjectDisposedException(nameof(Snapshot));
+        }
+        return snapshot.Sequence;
+    }
+
+    /// <summary>Sequence numbers of live snapshots, ascending. REQUIRES: DB mutex held.</summary>
+    private ulong[] SnapshotSequencesLocked()
+    {
+        var result = new ulong[_snapshotCount];
+        int i = 0;
+        Snapshot head = _snapshotHead;
+        if (head.Next is not null)
+        {
+            for (Snapshot? s = head.Next; !ReferenceEquals(s, head); s = s!.Next)
+            {
+                result[i++] = s!.Sequence;
+            }
+        }
+        return result;
+    }
+}

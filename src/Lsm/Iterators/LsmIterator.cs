@@ -1,0 +1,312 @@
+using ManagedKv.Lsm.Db;
+using ManagedKv.Lsm.Iterators;
+using ManagedKv.Lsm.Keys;
+using ValueType = ManagedKv.Lsm.Keys.ValueType;
+using ManagedKv.Lsm.Util;
+
+namespace ManagedKv.Lsm;
+
+/// <summary>
+/// A cursor over the user keys of one column family as of a sequence number (a snapshot, or the latest write when
+/// the iterator was created), moving both ways within optional bounds. Shows the newest visible version of each key
+/// and hides deleted keys (leveldb's DBIter). Pins the memtables and files it reads until disposed.
+/// Not thread-safe: one thread uses an iterator at a time. Key and Value stay valid until the next move.
+/// </summary>
+public sealed class LsmIterator : IDisposable
+{
+    private readonly MergingIterator _iter;
+    private readonly SuperVersion _superVersion;
+    private readonly ulong _sequence;
+    private readonly byte[]? _lowerBound;
+    private readonly byte[]? _upperBound;
+    private bool _valid;
+    private bool _forward = true;
+    private bool _disposed;
+
+    // Reverse direction: the current entry is copied here because the merging iterator sits before it.
+    // Forward direction: _savedKey holds the user key being skipped while scanning.
+    private byte[] _savedKey = new byte[64];
+    private int _savedKeyLength;
+    private byte[] _savedValue = new byte[256];
+    private int _savedValueLength;
+    private byte[] _seekKey = new byte[64];
+
+    internal LsmIterator(MergingIterator iter, SuperVersion superVersion, ulong sequence, ReadOptions options)
+    {
+        _iter = iter;
+        _superVersion = superVersion;
+        _sequence = sequence;
+        _lowerBound = options.LowerBound;
+        _upperBound = options.UpperBound;
+    }
+
+    /// <summary>True when the iterator is positioned at an entry.</summary>
+    public bool Valid => _valid;
+
+    /// <summary>The current user key. REQUIRES: Valid.</summary>
+    public ReadOnlySpan<byte> Key
+    {
+        get
+        {
+            EnsureValid();
+            return _forward ? InternalKey.UserKey(_iter.Key) : _savedKey.AsSpan(0, _savedKeyLength);
+        }
+    }
+
+    /// <summary>The current value. REQUIRES: Valid.</summary>
+    public ReadOnlySpan<byte> Value
+    {
+        get
+        {
+            EnsureValid();
+            return _forward ? _iter.Value : _savedValue.AsSpan(0, _savedValueLength);
+        }
+    }
+
+    public void SeekToFirst()
+    {
+        ThrowIfDisposed();
+        if (_lowerBound is not null)
+        {
+            Seek(_lowerBound);
+            return;
+        }
+        _forward = true;
+        _iter.SeekToFirst();
+        FindNextUserEntry(skipping: false);
+    }
+
+    public void SeekToLast()
+    {
+        ThrowIfDisposed();
+        _forward = false;
+        if (_upperBound is not null)
+        {
+            _iter.SeekForPrev(MakeSeekKey(_upperBound, SequenceNumber.Max, ValueTypes.ForSeek));
+        }
+        else
+        {
+            _iter.SeekToLast();
+        }
+        FindPrevUserEntry();
+    }
+
+    /// <summary>Positions at the first key &gt;= <paramref name="key"/> (and &gt;= the lower bound).</summary>
+    public void Seek(ReadOnlySpan<byte> key)
+    {
+        ThrowIfDisposed();
+        if (_lowerBound is not null && key.SequenceCompareTo(_lowerBound) < 0)
+        {
+            key = _lowerBound;
+        }
+        _forward = true;
+        _iter.Seek(MakeSeekKey(key, _sequence, ValueTypes.ForSeek));
+        FindNextUserEntry(skipping: false);
+    }
+
+    /// <summary>Positions at the last key &lt;= <paramref name="key"/> (and below the upper bound).</summary>
+    public void SeekForPrev(ReadOnlySpan<byte> key)
+    {
+        ThrowIfDisposed();
+        _forward = false;
+        if (_upperBound is not null && key.SequenceCompareTo(_upperBound) >= 0)
+        {
+            _iter.SeekForPrev(MakeSeekKey(_upperBound, SequenceNumber.Max, ValueTypes.ForSeek));
+        }
+        else
+        {
+            _iter.SeekForPrev(MakeSeekKey(key, 0, ValueType.Deletion));
+        }
+        FindPrevUserEntry();
+    }
+
+    public void Next()
+    {
+        EnsureValid();
+        if (!_forward)
+        {
+            // The merging iterator sits just before the entries of the current key (kept in _savedKey):
+            // step into them and skip them with the normal forward scan.
+            _forward = true;
+            if (!_iter.Valid)
+            {
+                _iter.SeekToFirst();
+            }
+            else
+            {
+                _iter.Next();
+            }
+        }
+        else
+        {
+            SaveKey(InternalKey.UserKey(_iter.Key));
+            _iter.Next();
+        }
+        FindNextUserEntry(skipping: true);
+    }
+
+    public void Prev()
+    {
+        EnsureValid();
+        if (_forward)
+        {
+            // The merging iterator sits at the current entry: back up to before every entry of this user key.
+            SaveKey(InternalKey.UserKey(_iter.Key));
+            while (true)
+            {
+                _iter.Prev();
+                if (!_iter.Valid)
+                {
+                    _valid = false;
+                    _forward = false;
+                    return;
+                }
+                if (InternalKey.UserKey(_iter.Key).SequenceCompareTo(_savedKey.AsSpan(0, _savedKeyLength)) < 0)
+                {
+                    break;
+                }
+            }
+            _forward = false;
+        }
+        FindPrevUserEntry();
+    }
+
+    // Forward: advance to the newest visible, non-deleted version of the next user key (leveldb FindNextUserEntry).
+    private void FindNextUserEntry(bool skipping)
+    {
+        while (_iter.Valid)
+        {
+            ReadOnlySpan<byte> ikey = _iter.Key;
+            ulong trailer = InternalKey.Trailer(ikey);
+            if ((trailer >> 8) <= _sequence)
+            {
+                ReadOnlySpan<byte> userKey = InternalKey.UserKey(ikey);
+                switch ((ValueType)(byte)trailer)
+                {
+                    case ValueType.Deletion:
+                        // Hide every older entry of this key.
+                        SaveKey(userKey);
+                        skipping = true;
+                        break;
+                    case ValueType.Value:
+                        if (skipping && userKey.SequenceCompareTo(_savedKey.AsSpan(0, _savedKeyLength)) <= 0)
+                        {
+                            break; // an older version of a key already passed
+                        }
+                        if (_upperBound is not null && userKey.SequenceCompareTo(_upperBound) >= 0)
+                        {
+                            _valid = false;
+                            return;
+                        }
+                        _valid = true;
+                        return;
+                    default:
+                        ThrowHelper.ThrowInvalidOperation($"Unexpected entry type {(byte)trailer} in the merged stream.");
+                        break;
+                }
+            }
+            _iter.Next();
+        }
+        _valid = false;
+    }
+
+    // Reverse: collect the newest visible version of the previous user key (leveldb FindPrevUserEntry).
+    private void FindPrevUserEntry()
+    {
+        ValueType valueType = ValueType.Deletion;
+        while (_iter.Valid)
+        {
+            ReadOnlySpan<byte> ikey = _iter.Key;
+            ulong trailer = InternalKey.Trailer(ikey);
+            ReadOnlySpan<byte> userKey = InternalKey.UserKey(ikey);
+            if (_lowerBound is not null && userKey.SequenceCompareTo(_lowerBound) < 0)
+            {
+                break;
+            }
+            if ((trailer >> 8) <= _sequence)
+            {
+                if (valueType != ValueType.Deletion && userKey.SequenceCompareTo(_savedKey.AsSpan(0, _savedKeyLength)) < 0)
+                {
+                    break; // passed the entries of the saved key, whose newest visible version is a value
+                }
+                valueType = (ValueType)(byte)trailer;
+                if (valueType == ValueType.Deletion)
+                {
+                    _savedKeyLength = 0;
+                    _savedValueLength = 0;
+                }
+                else
+                {
+                    SaveKey(userKey);
+                    SaveValue(_iter.Value);
+                }
+            }
+            _iter.Prev();
+        }
+        _valid = valueType != ValueType.Deletion;
+        if (!_valid)
+        {
+            _savedKeyLength = 0;
+            _savedValueLength = 0;
+        }
+    }
+
+    private void SaveKey(ReadOnlySpan<byte> key)
+    {
+        if (_savedKey.Length < key.Length)
+        {
+            _savedKey = new byte[Math.Max(key.Length, _savedKey.Length * 2)];
+        }
+        key.CopyTo(_savedKey);
+        _savedKeyLength = key.Length;
+    }
+
+    private void SaveValue(ReadOnlySpan<byte> value)
+    {
+        if (_savedValue.Length < value.Length)
+        {
+            _savedValue = new byte[Math.Max(value.Length, _savedValue.Length * 2)];
+        }
+        value.CopyTo(_savedValue);
+        _savedValueLength = value.Length;
+    }
+
+    private ReadOnlySpan<byte> MakeSeekKey(ReadOnlySpan<byte> userKey, ulong sequence, ValueType type)
+    {
+        int need = userKey.Length + InternalKey.TrailerSize;
+        if (_seekKey.Length < need)
+        {
+            _seekKey = new byte[Math.Max(need, _seekKey.Length * 2)];
+        }
+        InternalKey.Write(_seekKey, userKey, sequence, type);
+        return _seekKey.AsSpan(0, need);
+    }
+
+    private void EnsureValid()
+    {
+        ThrowIfDisposed();
+        if (!_valid)
+        {
+            ThrowHelper.ThrowInvalidOperation("The iterator is not positioned at an entry.");
+        }
+    }
+
+    private void ThrowIfDisposed()
+    {
+        if (_disposed)
+        {
+            ThrowHelper.ThrowObjectDisposed(nameof(LsmIterator));
+        }
+    }
+
+    public void Dispose()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+        _disposed = true;
+        _iter.Dispose();
+        _superVersion.Unref();
+    }
+}

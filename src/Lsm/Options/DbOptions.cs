@@ -1,0 +1,53 @@
+namespace ManagedKv.Lsm;
+
+/// <summary>
+/// Options of a whole DB (RocksDB's DBOptions, names in PascalCase). Supplied at every open; the DB keeps its own copy
+/// of the values it reads at open, so changing this object later has no effect on an open DB.
+/// </summary>
+public sealed class DbOptions
+{
+    /// <summary>Create the DB when the folder holds none. Default false (as RocksDB).</summary>
+    public bool CreateIfMissing { get; set; }
+
+    /// <summary>Fail the open when a DB already exists. Default false.</summary>
+    public bool ErrorIfExists { get; set; }
+
+    /// <summary>Create the column families listed in <see cref="ColumnFamilies"/> that the DB does not have yet. Default false.</summary>
+    public bool CreateMissingColumnFamilies { get; set; }
+
+    /// <summary>Background threads for flushes and compactions: one flush thread plus (value - 1) compaction threads, at least one of each. Default 2, bounds [2, 64].</summary>
+    public int MaxBackgroundJobs { get; set; } = 2;
+
+    /// <summary>The block cache shared by every column family (and by other DBs given the same instance). Default: a private 128 MiB cache.</summary>
+    public BlockCache? BlockCache { get; set; }
+
+    /// <summary>How WAL corruption found at open is treated. Default <see cref="WalRecoveryMode.TolerateCorruptedTailRecords"/>.</summary>
+    public WalRecoveryMode WalRecoveryMode { get; set; } = WalRecoveryMode.TolerateCorruptedTailRecords;
+
+    /// <summary>
+    /// When the live WAL files exceed this many bytes, the column families that pin the oldest WAL are flushed.
+    /// 0 (default) means 4 × the sum of every column family's WriteBufferSize × MaxWriteBufferNumber.
+    /// </summary>
+    public long MaxTotalWalSize { get; set; }
+
+    /// <summary>Open table readers kept by the table cache. Default 5000 (bounds [16, int.MaxValue]).</summary>
+    public int MaxOpenFiles { get; set; } = 5000;
+
+    /// <summary>Write the WAL through a memory-mapped file (no system call per write; a process crash loses nothing). Default true.</summary>
+    public bool UseMemoryMappedWal { get; set; } = true;
+
+    /// <summary>Read SST files through memory maps instead of positional reads. Default false.</summary>
+    public bool AllowMmapReads { get; set; }
+
+    /// <summary>Verify block checksums on every read. Default true.</summary>
+    public bool ParanoidChecks { get; set; } = true;
+
+    /// <summary>Options of the default column family and of column families opened without their own.</summary>
+    public ColumnFamilyOptions DefaultColumnFamilyOptions { get; set; } = new();
+
+    /// <summary>Column families to open by name with their options. A CF on disk but not listed opens with <see cref="DefaultColumnFamilyOptions"/>.</summary>
+    public Dictionary<string, ColumnFamilyOptions> ColumnFamilies { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Listeners told of flushes, compactions, stalls and background errors.</summary>
+    public List<IEventListener> Listeners { get; } = new();
+}

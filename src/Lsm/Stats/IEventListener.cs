@@ -1,0 +1,37 @@
+namespace ManagedKv.Lsm;
+
+/// <summary>
+/// Told of background events. Called on the background thread that did the work, with the DB mutex held: keep
+/// handlers short and never call back into the DB from them.
+/// </summary>
+public interface IEventListener
+{
+    void OnFlushCompleted(FlushJobInfo info) { }
+
+    void OnCompactionCompleted(CompactionJobInfo info) { }
+
+    void OnStallConditionsChanged(WriteStallInfo info) { }
+
+    void OnBackgroundError(BackgroundErrorInfo info) { }
+}
+
+/// <summary>A finished flush.</summary>
+public sealed record FlushJobInfo(string ColumnFamilyName, ulong FileNumber, string FilePath, long BytesWritten, long Entries, TimeSpan Duration, TableProperties? TableProperties);
+
+/// <summary>A finished compaction (or trivial move).</summary>
+public sealed record CompactionJobInfo(string ColumnFamilyName, int BaseInputLevel, int OutputLevel, string Reason, bool IsTrivialMove,
+    ulong[] InputFiles, ulong[] OutputFiles, long BytesRead, long BytesWritten, long EntriesIn, long EntriesDropped, TimeSpan Duration);
+
+/// <summary>Write stall states.</summary>
+public enum WriteStallCondition
+{
+    Normal,
+    Delayed,
+    Stopped,
+}
+
+/// <summary>The write-stall state changed.</summary>
+public sealed record WriteStallInfo(WriteStallCondition Condition);
+
+/// <summary>A background job failed; the DB refuses writes until reopened.</summary>
+public sealed record BackgroundErrorInfo(string Job, Exception Error);

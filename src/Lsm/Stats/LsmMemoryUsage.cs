@@ -1,0 +1,13 @@
+namespace ManagedKv.Lsm;
+
+/// <summary>Memory a DB holds, in bytes.</summary>
+/// <param name="ActiveMemTables">Active memtables of every column family.</param>
+/// <param name="ImmutableMemTables">Memtables waiting for flush (or pinned by readers).</param>
+/// <param name="BlockCacheUsage">Bytes charged to the block cache (shared caches report their whole usage).</param>
+/// <param name="BlockCacheCapacity">Capacity of the block cache.</param>
+/// <param name="TableReaders">Index and filter blocks held by open table readers.</param>
+public sealed record LsmMemoryUsage(long ActiveMemTables, long ImmutableMemTables, long BlockCacheUsage, long BlockCacheCapacity, long TableReaders)
+{
+    /// <summary>Memtables, block cache usage and table readers together.</summary>
+    public long Total => ActiveMemTables + ImmutableMemTables + BlockCacheUsage + TableReaders;
+}

@@ -1,0 +1,289 @@
+namespace ManagedKv.Raft;
+
+/// <summary>
+/// The application's handle on one Raft group member (raft-rs's RawNode): feed it ticks, messages and
+/// proposals; take a <see cref="Raft.Ready"/> when <see cref="HasReady"/>; persist, send and apply; report back
+/// with <see cref="OnPersistReady"/> / <see cref="AdvanceApplyTo"/> (or <see cref="Advance"/> to do both).
+/// Deterministic and single-threaded: all calls come from one thread; parallelism across groups belongs to
+/// the caller.
+/// </summary>
+public sealed class RawNode
+{
+    private readonly RaftCore _raft;
+    private readonly Queue<ReadyRecord> _records = new();
+    private SoftState _prevSoftState;
+    private HardState _prevHardState;
+    private ulong _maxNumber;
+
+    /// <summary>Creates (or restarts, from what <paramref name="storage"/> holds) a node.</summary>
+    /// <exception cref="ArgumentException">The configuration is invalid.</exception>
+    public RawNode(RaftConfig config, IRaftStorage storage)
+    {
+        _raft = new RaftCore(config, storage);
+        _prevSoftState = _raft.SoftState;
+        _prevHardState = _raft.HardState;
+    }
+
+    internal RaftCore Raft => _raft;
+
+    /// <summary>This node's id.</summary>
+    public ulong Id => _raft.Id;
+
+    /// <summary>Advances logical time by one tick (election and heartbeat timeouts).</summary>
+    public void Tick() => _raft.Tick();
+
+    /// <summary>Starts an election now (with a pre-vote phase if enabled).</summary>
+    public void Campaign() => _raft.Step(new Message { Type = MessageType.MsgHup, From = _raft.Id });
+
+    /// <summary>Proposes a command to be appended to the log. Forwarded to the leader by followers.</summary>
+    public RaftResult Propose(ReadOnlyMemory<byte> data, ReadOnlyMemory<byte> context = default) =>
+        _raft.Step(new Message
+        {
+            Type = MessageType.MsgPropose,
+            From = _raft.Id,
+            Entries = [new Entry(0, 0, EntryType.EntryNormal, data, context)],
+        });
+
+    /// <summary>Proposes several commands in one message (one replication round for the batch).</summary>
+    public RaftResult ProposeBatch(ReadOnlySpan<ReadOnlyMemory<byte>> payloads)
+    {
+        if (payloads.IsEmpty)
+        {
+            return RaftResult.Ok;
+        }
+
+        var entries = new Entry[payloads.Length];
+        for (int i = 0; i < entries.Length; i++)
+        {
+            entries[i] = new Entry(0, 0, EntryType.EntryNormal, payloads[i]);
+        }
+
+        return _raft.Step(new Message { Type = MessageType.MsgPropose, From = _raft.Id, Entries = entries });
+    }
+
+    /// <summary>Proposes a membership change. It takes effect when the application applies the committed entry
+    /// and calls <see cref="ApplyConfChange"/>.</summary>
+    public RaftResult ProposeConfChange(ConfChangeV2 cc, ReadOnlyMemory<byte> context = default) =>
+        _raft.Step(new Message
+        {
+            Type = MessageType.MsgPropose,
+            From = _raft.Id,
+            Entries = [new Entry(0, 0, EntryType.EntryConfChangeV2, cc.Encode(), context)],
+        });
+
+    /// <summary>Steps a message received from a peer.</summary>
+    public RaftResult Step(Message m)
+    {
+        if (IsLocal(m.Type))
+        {
+            return RaftResult.StepLocalMessage;
+        }
+
+        if (IsResponse(m.Type) && _raft.Tracker.Progress.Get(m.From) is null)
+        {
+            return RaftResult.StepPeerNotFound;
+        }
+
+        return _raft.Step(m);
+    }
+
+    /// <summary>Requests a linearizable read; the answer arrives as a <see cref="ReadState"/> carrying
+    /// <paramref name="context"/> (which should be unique per request).</summary>
+    public void ReadIndex(ReadOnlyMemory<byte> context) =>
+        _raft.Step(new Message { Type = MessageType.MsgReadIndex, From = _raft.Id, Context = context });
+
+    /// <summary>Asks the leader to transfer leadership to <paramref name="transferee"/>.</summary>
+    public void TransferLeader(ulong transferee) =>
+        _raft.Step(new Message { Type = MessageType.MsgTransferLeader, From = transferee });
+
+    /// <summary>Reports that <paramref name="id"/> could not be reached by the last message sent to it.</summary>
+    public void ReportUnreachable(ulong id) => _raft.Step(new Message { Type = MessageType.MsgUnreachable, From = id });
+
+    /// <summary>Reports the outcome of sending a snapshot to <paramref name="id"/>.</summary>
+    public void ReportSnapshot(ulong id, SnapshotStatus status) =>
+        _raft.Step(new Message { Type = MessageType.MsgSnapStatus, From = id, Reject = status == SnapshotStatus.Failure });
+
+    /// <summary>Applies a committed configuration change and returns the new configuration (to be saved with the
+    /// applied state).</summary>
+    /// <exception cref="ArgumentException">The change is invalid for the current configuration.</exception>
+    public ConfState ApplyConfChange(ConfChangeV2 cc) => _raft.ApplyConfChange(cc);
+
+    /// <summary>Whether a <see cref="Ready"/> has anything to do.</summary>
+    public bool HasReady()
+    {
+        RaftCore r = _raft;
+        if (r.SoftState != _prevSoftState)
+        {
+            return true;
+        }
+
+        HardState hs = r.HardState;
+        if (!hs.IsEmpty && hs != _prevHardState)
+        {
+            return true;
+        }
+
+        return r.RaftLog.HasNextUnstableSnapshot
+            || r.Msgs.Count > 0
+            || r.PersistedMsgs.Count > 0
+            || r.RaftLog.Unstable.HasNextEntries
+            || r.RaftLog.HasNextCommittedEntries()
+            || r.ReadStates.Count > 0;
+    }
+
+    /// <summary>Takes the pending work. Everything returned is considered in progress: the next Ready holds only
+    /// newer work.</summary>
+    public Ready Ready()
+    {
+        RaftCore r = _raft;
+        var rd = new Ready(++_maxNumber);
+        var record = new ReadyRecord(rd.Number);
+
+        SoftState ss = r.SoftState;
+        if (ss != _prevSoftState)
+        {
+            rd.SoftState = ss;
+            _prevSoftState = ss;
+        }
+
+        HardState hs = r.HardState;
+        if (hs != _prevHardState)
+        {
+            rd.HardState = hs;
+            rd.MustSync |= hs.Term != _prevHardState.Term || hs.Vote != _prevHardState.Vote;
+            _prevHardState = hs;
+        }
+
+        Snapshot? snapshot = r.RaftLog.NextUnstableSnapshot();
+        if (snapshot is not null)
+        {
+            rd.Snapshot = snapshot;
+            record.SnapshotIndex = snapshot.Index;
+            rd.MustSync = true;
+        }
+
+        rd.Entries = r.RaftLog.Unstable.NextEntries();
+        if (rd.Entries.Length > 0)
+        {
+            Entry last = rd.Entries[^1];
+            record.LastIndex = last.Index;
+            record.LastTerm = last.Term;
+            rd.MustSync = true;
+        }
+
+        rd.CommittedEntries = r.RaftLog.NextCommittedEntries();
+        if (rd.CommittedEntries.Length > 0)
+        {
+            r.RaftLog.AcceptApplying(rd.CommittedEntries[^1].Index);
+        }
+
+        if (r.Msgs.Count > 0)
+        {
+            rd.Messages = [.. r.Msgs];
+            r.Msgs.Clear();
+        }
+
+        if (r.PersistedMsgs.Count > 0)
+        {
+            rd.PersistedMessages = [.. r.PersistedMsgs];
+            r.PersistedMsgs.Clear();
+        }
+
+        if (r.ReadStates.Count > 0)
+        {
+            rd.ReadStates = r.ReadStates.ToArray();
+            r.ReadStates.Clear();
+        }
+
+        r.RaftLog.Unstable.AcceptInProgress();
+        _records.Enqueue(record);
+        return rd;
+    }
+
+    /// <summary>
+    /// Reports that the Ready numbered <paramref name="number"/> (and every earlier one) is persisted. May make
+    /// committed entries appliable and, on the leader, advance the commit index.
+    /// </summary>
+    public void OnPersistReady(ulong number)
+    {
+        ulong snapshotIndex = 0;
+        ulong lastIndex = 0;
+        ulong lastTerm = 0;
+        while (_records.Count > 0 && _records.Peek().Number <= number)
+        {
+            ReadyRecord rec = _records.Dequeue();
+            if (rec.SnapshotIndex != 0)
+            {
+                snapshotIndex = rec.SnapshotIndex;
+            }
+
+            if (rec.LastIndex != 0)
+            {
+                lastIndex = rec.LastIndex;
+                lastTerm = rec.LastTerm;
+            }
+        }
+
+        if (snapshotIndex != 0)
+        {
+            _raft.OnPersistSnapshot(snapshotIndex);
+        }
+
+        if (lastIndex != 0)
+        {
+            _raft.OnPersistEntries(lastIndex, lastTerm);
+        }
+    }
+
+    /// <summary>Reports that <paramref name="rd"/> was persisted (its entries, snapshot and hard state).</summary>
+    public void AdvanceAppend(Ready rd) => OnPersistReady(rd.Number);
+
+    /// <summary>Reports that the application applied committed entries up to <paramref name="applied"/>.</summary>
+    public void AdvanceApplyTo(ulong applied) => _raft.AppliedTo(applied);
+
+    /// <summary>Reports that <paramref name="rd"/> was persisted and its committed entries applied.</summary>
+    public void Advance(Ready rd)
+    {
+        OnPersistReady(rd.Number);
+        if (rd.CommittedEntries.Length > 0)
+        {
+            _raft.AppliedTo(rd.CommittedEntries[^1].Index);
+        }
+    }
+
+    /// <summary>A snapshot of the node's state.</summary>
+    public Status Status()
+    {
+        RaftCore r = _raft;
+        var progress = new Dictionary<ulong, Progress>();
+        if (r.State == StateRole.Leader)
+        {
+            foreach (ulong id in r.Tracker.Progress.Ids)
+            {
+                progress[id] = r.Tracker.Progress.Get(id)!.Clone();
+            }
+        }
+
+        return new Status(r.Id, r.HardState, r.SoftState, r.RaftLog.Applied, r.LeadTransferee, progress, r.Tracker.ConfState());
+    }
+
+    private static bool IsLocal(MessageType t) =>
+        t is MessageType.MsgHup or MessageType.MsgBeat or MessageType.MsgUnreachable
+            or MessageType.MsgSnapStatus or MessageType.MsgCheckQuorum;
+
+    private static bool IsResponse(MessageType t) =>
+        t is MessageType.MsgAppendResponse or MessageType.MsgRequestVoteResponse or MessageType.MsgHeartbeatResponse
+            or MessageType.MsgRequestPreVoteResponse;
+
+    /// <summary>What a Ready handed out for persistence, to be acknowledged by number.</summary>
+    private sealed class ReadyRecord(ulong number)
+    {
+        public ulong Number { get; } = number;
+
+        public ulong SnapshotIndex { get; set; }
+
+        public ulong LastIndex { get; set; }
+
+        public ulong LastTerm { get; set; }
+    }
+}

@@ -1,0 +1,706 @@
+using System.Buffers.Binary;
+
+namespace ManagedKv.Raft.Tests;
+
+/// <summary>
+/// A deterministic cluster of 3–5 <see cref="RawNode"/>s over a network that drops, delays, duplicates and
+/// reorders messages, partitions and heals, and crashes and restarts nodes from their persisted state.
+/// Persistence is asynchronous: a Ready's storage writes happen at a later random step, in order, and are lost
+/// if the node crashes first. After every step the safety invariants are checked; any violation throws with the
+/// seed. Everything derives from the seed, so a failing seed replays exactly.
+/// </summary>
+internal sealed class ClusterSimulator
+{
+    private readonly Random _rng;
+    private readonly int _seed;
+    private readonly bool _faults;
+    private readonly SortedDictionary<ulong, SimNode> _nodes = new();
+    private readonly List<SimMessage> _network = [];
+    private readonly Dictionary<ulong, ulong> _leaderOfTerm = new();
+    private readonly Dictionary<ulong, (ulong Term, byte[] Data)> _committed = new();
+    private readonly Dictionary<ulong, int> _partition = new();
+    private readonly List<string> _trace = [];
+    private readonly Dictionary<long, ulong> _readsIssued = new();
+    private long _nextRead;
+    private ulong _maxCommitted;
+    private long _tick;
+    private long _step;
+    private int _nextProposal;
+
+    public ClusterSimulator(int seed, bool faults = true)
+    {
+        _faults = faults;
+        _seed = seed;
+        _rng = new Random(seed);
+        int size = 3 + _rng.Next(3);
+        PreVote = _rng.Next(2) == 0;
+        CheckQuorum = _rng.Next(2) == 0;
+        MaxSizePerMsg = (ulong)(_rng.Next(2) == 0 ? 64 : 1 << 20);
+        MaxInflight = 1 + _rng.Next(8);
+        DropRate = faults ? _rng.NextDouble() * 0.2 : 0;
+        DuplicateRate = faults ? _rng.NextDouble() * 0.05 : 0;
+        MaxDelay = _rng.Next(4);
+        var voters = new ulong[size];
+        for (int i = 0; i < size; i++)
+        {
+            voters[i] = (ulong)i + 1;
+        }
+
+        foreach (ulong id in voters)
+        {
+            var node = new SimNode(id, new MemoryRaftStorage(new ConfState(voters)));
+            _nodes[id] = node;
+            Start(node);
+        }
+    }
+
+    public bool PreVote { get; }
+
+    public bool CheckQuorum { get; }
+
+    public ulong MaxSizePerMsg { get; }
+
+    public int MaxInflight { get; }
+
+    public double DropRate { get; private set; }
+
+    public double DuplicateRate { get; private set; }
+
+    public int MaxDelay { get; }
+
+    public int ElectionTick => 10;
+
+    public ulong MaxCommitted => _maxCommitted;
+
+    public int ProposalsApplied { get; private set; }
+
+    public int ProposalsDropped { get; private set; }
+
+    public int ReadsAnswered { get; private set; }
+
+    public int Snapshots { get; private set; }
+
+    public int SnapshotsInstalled { get; private set; }
+
+    public int Leaders => _leaderOfTerm.Count;
+
+    public string TraceText => string.Join("\n", _trace) + "\n" + DumpState();
+
+    public string Describe() =>
+        $"seed={_seed} nodes={_nodes.Count} preVote={PreVote} checkQuorum={CheckQuorum} maxSize={MaxSizePerMsg} inflight={MaxInflight} drop={DropRate:F2} dup={DuplicateRate:F2} delay={MaxDelay}";
+
+    /// <summary>Runs <paramref name="steps"/> random fault-injecting steps, then heals everything and checks that
+    /// the cluster elects a leader and commits within a bound.</summary>
+    public void Run(int steps)
+    {
+        try
+        {
+            for (int i = 0; i < steps; i++)
+            {
+                RandomStep();
+                CheckInvariants(full: i % 64 == 0);
+            }
+
+            HealAndCheckLiveness();
+            CheckInvariants(full: true);
+        }
+        catch (Exception e) when (e is not SimulationException)
+        {
+            throw new SimulationException($"{Describe()} step={_step} tick={_tick}: {e.Message}\n{string.Join("\n", _trace.TakeLast(40))}", e);
+        }
+    }
+
+    /// <summary>Rewrites the recorded history of a committed index, so tests can check that the simulator's
+    /// checks do fire.</summary>
+    public void CorruptHistoryForTest(ulong index) => _committed[index] = (ulong.MaxValue, []);
+
+    private void Start(SimNode node)
+    {
+        node.Incarnation++;
+        node.Unpersisted.Clear();
+        node.Applied.Clear();
+        node.CheckedCommit = 0;
+
+        // The state machine is rebuilt from the snapshot (if any) and then the log.
+        Snapshot snap = node.Disk.Snapshot()!;
+        node.SnapshotBase = snap.Index;
+        node.ConfState = snap.ConfState;
+        var config = new RaftConfig
+        {
+            Id = node.Id,
+            ElectionTick = ElectionTick,
+            HeartbeatTick = 2,
+            PreVote = PreVote,
+            CheckQuorum = CheckQuorum,
+            MaxSizePerMsg = MaxSizePerMsg,
+            MaxInflightMsgs = MaxInflight,
+            Applied = snap.Index,
+            RandomSeed = ((ulong)_seed * 1_000_003UL) + (node.Id * 7919UL) + (ulong)node.Incarnation,
+        };
+        node.Node = new RawNode(config, node.Disk);
+    }
+
+    private void Trace(string s)
+    {
+        _trace.Add($"[{_step}/{_tick}] {s}");
+        if (_trace.Count > 400)
+        {
+            _trace.RemoveRange(0, 200);
+        }
+    }
+
+    private void RandomStep()
+    {
+        _step++;
+        int roll = _rng.Next(1000);
+        if (roll < 450)
+        {
+            // Delivery is much faster than a tick (network latency ≪ Raft's base tick).
+            int batch = 1 + _rng.Next(8);
+            for (int i = 0; i < batch; i++)
+            {
+                DeliverOne();
+            }
+        }
+        else if (roll < 530)
+        {
+            TickAll();
+        }
+        else if (roll < 780)
+        {
+            // A store writer persists a batch of pending Readies with one write, as a real one does.
+            SimNode n = RandomNode();
+            int count = _rng.Next(3) == 0 ? 1 + _rng.Next(Math.Max(1, n.Unpersisted.Count)) : n.Unpersisted.Count;
+            for (int i = 0; i < count; i++)
+            {
+                PersistOne(n);
+            }
+        }
+        else if (roll < 915)
+        {
+            Propose(RandomNode());
+        }
+        else if (roll < 930)
+        {
+            Compact(RandomNode());
+        }
+        else if (roll < 960)
+        {
+            ReadIndex(RandomNode());
+        }
+        else if (!_faults && roll < 986)
+        {
+            TickAll();
+        }
+        else if (roll < 963)
+        {
+            Crash(RandomNode());
+        }
+        else if (roll < 973)
+        {
+            foreach (SimNode n in _nodes.Values)
+            {
+                if (!n.Alive)
+                {
+                    Trace($"restart {n.Id}");
+                    Start(n);
+                    break;
+                }
+            }
+        }
+        else if (roll < 976)
+        {
+            Partition();
+        }
+        else if (roll < 986)
+        {
+            Trace("heal");
+            _partition.Clear();
+        }
+        else
+        {
+            ProcessReady(RandomNode());
+        }
+
+        foreach (SimNode n in _nodes.Values)
+        {
+            ProcessReady(n);
+        }
+    }
+
+    private SimNode RandomNode()
+    {
+        int i = _rng.Next(_nodes.Count);
+        foreach (SimNode n in _nodes.Values)
+        {
+            if (i-- == 0)
+            {
+                return n;
+            }
+        }
+
+        throw new InvalidOperationException("unreachable");
+    }
+
+    private void TickAll()
+    {
+        _tick++;
+        foreach (SimNode n in _nodes.Values)
+        {
+            n.Node?.Tick();
+        }
+    }
+
+    private void Propose(SimNode n)
+    {
+        if (!n.Alive)
+        {
+            return;
+        }
+
+        var data = new byte[8];
+        BinaryPrimitives.WriteInt64LittleEndian(data, ++_nextProposal);
+        if (n.Node!.Propose(data) != RaftResult.Ok)
+        {
+            ProposalsDropped++;
+        }
+    }
+
+    private void ReadIndex(SimNode n)
+    {
+        if (!n.Alive)
+        {
+            return;
+        }
+
+        // Linearizability: the answer must cover everything committed before the request was issued.
+        long ctx = ++_nextRead;
+        _readsIssued[ctx] = _maxCommitted;
+        var data = new byte[8];
+        BinaryPrimitives.WriteInt64LittleEndian(data, ctx);
+        n.Node!.ReadIndex(data);
+    }
+
+    private void CheckReadState(SimNode n, ReadState rs)
+    {
+        long ctx = BinaryPrimitives.ReadInt64LittleEndian(rs.RequestContext.Span);
+        // A duplicated request may be answered twice; each answer must still be fresh.
+        if (!_readsIssued.TryGetValue(ctx, out ulong committedAtIssue))
+        {
+            throw new SimulationException($"{Describe()}: node {n.Id} answered unknown read {ctx}");
+        }
+
+        if (rs.Index < committedAtIssue)
+        {
+            throw new SimulationException($"{Describe()}: stale read on node {n.Id}: read index {rs.Index} < {committedAtIssue} committed before the request");
+        }
+
+        ReadsAnswered++;
+    }
+
+    /// <summary>Snapshots the state machine at the applied index and compacts the log up to it.</summary>
+    private void Compact(SimNode n)
+    {
+        if (!n.Alive || n.Applied.Count == 0)
+        {
+            return;
+        }
+
+        ulong index = n.Applied[^1].Index;
+        if (index <= n.Disk.FirstIndex() - 1 || index > n.Disk.LastIndex())
+        {
+            return;
+        }
+
+        var data = new byte[8];
+        BinaryPrimitives.WriteUInt64LittleEndian(data, index);
+        n.Disk.CreateSnapshot(index, n.ConfState, data);
+        n.Disk.Compact(index);
+        Snapshots++;
+    }
+
+    private void Crash(SimNode n)
+    {
+        if (!n.Alive)
+        {
+            return;
+        }
+
+        Trace($"crash {n.Id} (losing {n.Unpersisted.Count} unpersisted readies)");
+        n.Node = null;
+        n.Unpersisted.Clear();
+    }
+
+    private void Partition()
+    {
+        _partition.Clear();
+        foreach (ulong id in _nodes.Keys)
+        {
+            _partition[id] = _rng.Next(2);
+        }
+
+        Trace("partition " + string.Join(" ", _partition.Select(kv => $"{kv.Key}:{kv.Value}")));
+    }
+
+    private bool Connected(ulong a, ulong b) =>
+        !_partition.TryGetValue(a, out int pa) || !_partition.TryGetValue(b, out int pb) || pa == pb;
+
+    private void Send(Message m)
+    {
+        bool dropped = _rng.NextDouble() < DropRate || !Connected(m.From, m.To);
+        if (m.Type == MessageType.MsgSnapshot && _nodes[m.From].Alive)
+        {
+            // The transport reports the outcome of a snapshot transfer to the leader.
+            Trace($"{m.From} sends snapshot {m.Snapshot!.Index} to {m.To} (dropped={dropped})");
+            _nodes[m.From].Node!.ReportSnapshot(m.To, dropped ? SnapshotStatus.Failure : SnapshotStatus.Finish);
+        }
+        else if (dropped && m.Type == MessageType.MsgAppend && _nodes[m.From].Alive && _rng.Next(4) == 0)
+        {
+            _nodes[m.From].Node!.ReportUnreachable(m.To);
+        }
+
+        if (dropped)
+        {
+            return;
+        }
+
+        _network.Add(new SimMessage(m, _tick + _rng.Next(MaxDelay + 1)));
+        if (_rng.NextDouble() < DuplicateRate)
+        {
+            _network.Add(new SimMessage(Clone(m), _tick + _rng.Next(MaxDelay + 1)));
+        }
+    }
+
+    private static Message Clone(Message m) => new()
+    {
+        Type = m.Type, To = m.To, From = m.From, Term = m.Term, LogTerm = m.LogTerm, Index = m.Index,
+        Entries = (Entry[])m.Entries.Clone(), Commit = m.Commit, Snapshot = m.Snapshot, Reject = m.Reject,
+        RejectHint = m.RejectHint, Context = m.Context,
+    };
+
+    private void DeliverOne()
+    {
+        // Any message that is due may be delivered next: this reorders.
+        int due = 0;
+        foreach (SimMessage sm in _network)
+        {
+            if (sm.DueTick <= _tick)
+            {
+                due++;
+            }
+        }
+
+        if (due == 0)
+        {
+            return;
+        }
+
+        int pick = _rng.Next(due);
+        for (int i = 0; i < _network.Count; i++)
+        {
+            if (_network[i].DueTick <= _tick && pick-- == 0)
+            {
+                Message m = _network[i].Message;
+                _network.RemoveAt(i);
+                Deliver(m);
+                return;
+            }
+        }
+    }
+
+    private void Deliver(Message m)
+    {
+        if (!_nodes.TryGetValue(m.To, out SimNode? target) || !target.Alive || !Connected(m.From, m.To))
+        {
+            return;
+        }
+
+        // Deliver a copy: receivers may keep or rewrite messages, and duplicates must stay independent.
+        target.Node!.Step(Clone(m));
+    }
+
+    private void ProcessReady(SimNode n)
+    {
+        if (!n.Alive)
+        {
+            return;
+        }
+
+        RawNode node = n.Node!;
+        while (node.HasReady())
+        {
+            Ready rd = node.Ready();
+            foreach (Message m in rd.Messages)
+            {
+                Send(m);
+            }
+
+            if (rd.SoftState is { } ss)
+            {
+                Trace($"{n.Id} is {ss.RaftState} lead={ss.Lead} term={n.Raft.Term}");
+            }
+
+            foreach (ReadState rs in rd.ReadStates)
+            {
+                CheckReadState(n, rs);
+            }
+
+            Apply(n, rd.CommittedEntries);
+            n.Unpersisted.Enqueue(rd);
+        }
+    }
+
+    private void PersistOne(SimNode n)
+    {
+        if (!n.Alive || n.Unpersisted.Count == 0)
+        {
+            return;
+        }
+
+        Ready rd = n.Unpersisted.Dequeue();
+        if (rd.Snapshot is not null)
+        {
+            n.Disk.ApplySnapshot(rd.Snapshot);
+            RestoreStateMachine(n, rd.Snapshot);
+        }
+
+        n.Disk.Append(rd.Entries);
+        if (rd.HardState is HardState hs)
+        {
+            n.Disk.SetHardState(hs);
+        }
+
+        foreach (Message m in rd.PersistedMessages)
+        {
+            Send(m);
+        }
+
+        n.Node!.OnPersistReady(rd.Number);
+    }
+
+    private void RestoreStateMachine(SimNode n, Snapshot snapshot)
+    {
+        if (BinaryPrimitives.ReadUInt64LittleEndian(snapshot.Data.Span) != snapshot.Index)
+        {
+            throw new SimulationException($"{Describe()}: node {n.Id} got snapshot data for another index than {snapshot.Index}");
+        }
+
+        SnapshotsInstalled++;
+        n.Applied.Clear();
+        n.SnapshotBase = snapshot.Index;
+        n.ConfState = snapshot.ConfState;
+    }
+
+    private void Apply(SimNode n, Entry[] entries)
+    {
+        if (entries.Length == 0)
+        {
+            return;
+        }
+
+        foreach (Entry e in entries)
+        {
+            ulong expected = n.Applied.Count > 0 ? n.Applied[^1].Index + 1 : n.SnapshotBase + 1;
+            if (e.Index != expected)
+            {
+                throw new SimulationException($"{Describe()}: node {n.Id} applied index {e.Index}, expected {expected}");
+            }
+
+            byte[] data = e.Data.ToArray();
+            RecordCommitted(n, e.Index, e.Term, data);
+            n.Applied.Add((e.Index, e.Term, data));
+            if (e.Type == EntryType.EntryConfChangeV2)
+            {
+                n.ConfState = n.Node!.ApplyConfChange(ConfChangeV2.Decode(e.Data.Span));
+            }
+            else if (data.Length > 0)
+            {
+                ProposalsApplied++;
+            }
+        }
+
+        n.Node!.AdvanceApplyTo(entries[^1].Index);
+    }
+
+    private void RecordCommitted(SimNode n, ulong index, ulong term, byte[] data)
+    {
+        if (_committed.TryGetValue(index, out (ulong Term, byte[] Data) known))
+        {
+            if (known.Term != term || !known.Data.AsSpan().SequenceEqual(data))
+            {
+                throw new SimulationException(
+                    $"{Describe()}: committed entry {index} changed on node {n.Id}: was term {known.Term}, now term {term}\n{string.Join("\n", _trace.TakeLast(60))}");
+            }
+        }
+        else
+        {
+            _committed[index] = (term, data);
+            _maxCommitted = Math.Max(_maxCommitted, index);
+        }
+    }
+
+    private void CheckInvariants(bool full)
+    {
+        foreach (SimNode n in _nodes.Values)
+        {
+            if (!n.Alive)
+            {
+                continue;
+            }
+
+            RaftCore r = n.Raft;
+            if (r.State == StateRole.Leader)
+            {
+                // Election safety (Raft figure 3): at most one leader per term.
+                if (_leaderOfTerm.TryGetValue(r.Term, out ulong other))
+                {
+                    if (other != n.Id)
+                    {
+                        throw new SimulationException($"{Describe()}: two leaders in term {r.Term}: {other} and {n.Id}");
+                    }
+                }
+                else
+                {
+                    _leaderOfTerm[r.Term] = n.Id;
+
+                    // Leader completeness (Raft §5.4): a new leader holds every committed entry.
+                    CheckLogAgainstHistory(n, 1, _maxCommitted, "new leader");
+                }
+            }
+
+            // State machine safety: the committed prefix of every log matches the cluster history.
+            ulong from = full ? 1 : n.CheckedCommit + 1;
+            CheckLogAgainstHistory(n, from, r.RaftLog.Committed, "committed");
+            n.CheckedCommit = Math.Max(n.CheckedCommit, r.RaftLog.Committed);
+        }
+    }
+
+    private void CheckLogAgainstHistory(SimNode n, ulong from, ulong to, string what)
+    {
+        RaftLog log = n.Raft.RaftLog;
+        from = Math.Max(from, log.FirstIndex());
+        to = Math.Min(to, log.LastIndex());
+        if (from > to)
+        {
+            return;
+        }
+
+        var entries = new List<Entry>();
+        if (log.Slice(from, to + 1, ulong.MaxValue, entries) != StorageStatus.Ok)
+        {
+            return;
+        }
+
+        foreach (Entry e in entries)
+        {
+            if (e.Index <= log.Committed)
+            {
+                RecordCommitted(n, e.Index, e.Term, e.Data.ToArray());
+            }
+            else if (_committed.TryGetValue(e.Index, out (ulong Term, byte[] Data) known) && known.Term != e.Term)
+            {
+                throw new SimulationException($"{Describe()}: {what} node {n.Id} has term {e.Term} at committed index {e.Index}, history says {known.Term}");
+            }
+        }
+    }
+
+    private void HealAndCheckLiveness()
+    {
+        Trace("final heal");
+        _partition.Clear();
+        DropRate = 0;
+        DuplicateRate = 0;
+        foreach (SimNode n in _nodes.Values)
+        {
+            if (!n.Alive)
+            {
+                Start(n);
+            }
+        }
+
+        // A healthy network must elect a leader and commit a new proposal everywhere within a bound.
+        int bound = ElectionTick * 30;
+        int marker = ++_nextProposal;
+        ulong proposedTerm = 0;
+        for (int t = 0; t < bound; t++)
+        {
+            SettleOneTick();
+            SimNode? leader = _nodes.Values.FirstOrDefault(n => n.Raft.State == StateRole.Leader);
+
+            // (Re)propose to each new leader: a deposed leader's uncommitted proposal may be lost.
+            if (leader is not null && leader.Raft.Term != proposedTerm)
+            {
+                var data = new byte[8];
+                BinaryPrimitives.WriteInt64LittleEndian(data, marker);
+                if (leader.Node!.Propose(data) == RaftResult.Ok)
+                {
+                    proposedTerm = leader.Raft.Term;
+                }
+            }
+
+            if (_nodes.Values.All(n => n.Applied.Any(a => a.Data.Length == 8 && BinaryPrimitives.ReadInt64LittleEndian(a.Data) == marker)))
+            {
+                return;
+            }
+        }
+
+        throw new SimulationException($"{Describe()}: no leader committed a proposal within {bound} ticks of healing\n{string.Join("\n", _trace.TakeLast(40))}\n{DumpState()}");
+    }
+
+    private string DumpState()
+    {
+        var sb = new System.Text.StringBuilder();
+        foreach (SimNode n in _nodes.Values)
+        {
+            sb.Append(n.Alive ? n.Raft.ToString() : $"{n.Id} down").Append(" applied=").Append(n.Applied.Count).Append(" unpersisted=").Append(n.Unpersisted.Count).Append('\n');
+            if (n.Alive && n.Raft.State == StateRole.Leader)
+            {
+                foreach (ulong id in n.Raft.Tracker.Progress.Ids)
+                {
+                    sb.Append("  ").Append(id).Append(": ").Append(n.Raft.Tracker.Progress.Get(id)).Append('\n');
+                }
+            }
+        }
+
+        sb.Append("network: ").Append(_network.Count).Append(" messages");
+        return sb.ToString();
+    }
+
+    private void SettleOneTick()
+    {
+        for (int round = 0; round < 50; round++)
+        {
+            bool progress = false;
+            foreach (SimNode n in _nodes.Values)
+            {
+                ProcessReady(n);
+                while (n.Unpersisted.Count > 0)
+                {
+                    PersistOne(n);
+                    progress = true;
+                }
+
+                ProcessReady(n);
+            }
+
+            for (int i = _network.Count - 1; i >= 0; i--)
+            {
+                if (_network[i].DueTick <= _tick)
+                {
+                    Message m = _network[i].Message;
+                    _network.RemoveAt(i);
+                    Deliver(m);
+                    progress = true;
+                }
+            }
+
+            CheckInvariants(full: false);
+            if (!progress)
+            {
+                break;
+            }
+        }
+
+        TickAll();
+    }
+}
