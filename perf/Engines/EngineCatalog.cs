@@ -1,9 +1,9 @@
 namespace ManagedKv.Perf.Engines;
 
 /// <summary>
-/// The engines the harness can run, by --engines name. "managedkv" is compiled in only once src/Lsm's LsmDb exists
-/// (MSBuild property ManagedKvEngine=true, which defines MANAGEDKV_ENGINE); until then it is listed as unavailable
-/// and runs report it as such instead of failing.
+/// The engines the harness can run, by --engines name. "managedkv" is compiled in when the MSBuild property
+/// ManagedKvEngine is true (the default; it defines MANAGEDKV_ENGINE); a build without it lists the engine as
+/// unavailable and runs report it as such instead of failing.
 /// </summary>
 internal static class EngineCatalog
 {
@@ -25,8 +25,8 @@ internal static class EngineCatalog
             return new EngineDescriptor(ManagedKv, ManagedKvEngine.VersionString, ManagedKvEngine.Open);
 #else
             return new EngineDescriptor(ManagedKv,
-                "not available yet: the LSM engine (src/Lsm LsmDb) has not landed in this build; " +
-                "perf/Engines/ManagedKvEngine.cs is compiled in with -p:ManagedKvEngine=true once it has");
+                "not built in: this build was made with -p:ManagedKvEngine=false; " +
+                "build with the default (ManagedKvEngine=true) to compile perf/Engines/ManagedKvEngine.cs");
 #endif
         }
         return null;

@@ -1,3 +1,4 @@
+using System.Buffers;
 using ManagedKv.Lsm;
 
 namespace ManagedKv.Perf.Engines;
@@ -6,13 +7,17 @@ namespace ManagedKv.Perf.Engines;
 /// ManagedKv's LSM engine (src/Lsm, <see cref="LsmDb"/>) behind <see cref="IBenchEngine"/>, opened with the same
 /// mirrored <see cref="EngineOptions"/> as RocksDB: the default column family carries the write buffer, level,
 /// table, filter and compression options; the DB carries the block cache and background jobs.
-/// Compiled only with -p:ManagedKvEngine=true (see ManagedKv.Perf.csproj). Thread-safe as LsmDb is.
+/// Gets go through LsmDb.TryGet into a per-thread buffer writer, so a lookup allocates nothing in the adapter.
+/// Thread-safe as LsmDb is.
 /// </summary>
 internal sealed class ManagedKvEngine : IBenchEngine
 {
     private readonly LsmDb _db;
     private readonly WriteOptions _writeOptions;
     private readonly WriteOptions _syncWriteOptions;
+
+    [ThreadStatic]
+    private static ArrayBufferWriter<byte>? t_value;
 
     private ManagedKvEngine(string path, EngineOptions options)
     {
@@ -66,12 +71,14 @@ internal sealed class ManagedKvEngine : IBenchEngine
 
     public int Get(ReadOnlySpan<byte> key, Span<byte> destination)
     {
-        byte[]? value = _db.Get(key);
-        if (value is null)
+        ArrayBufferWriter<byte> buffer = t_value ??= new ArrayBufferWriter<byte>(256);
+        buffer.ResetWrittenCount();
+        if (!_db.TryGet(key, buffer))
         {
             return -1;
         }
-        value.AsSpan(0, Math.Min(value.Length, destination.Length)).CopyTo(destination);
+        ReadOnlySpan<byte> value = buffer.WrittenSpan;
+        value[..Math.Min(value.Length, destination.Length)].CopyTo(destination);
         return value.Length;
     }
 
@@ -80,11 +87,11 @@ internal sealed class ManagedKvEngine : IBenchEngine
     public void Write(IBenchWriteBatch batch, bool sync) =>
         _db.Write(((ManagedKvWriteBatch)batch).Batch, sync ? _syncWriteOptions : _writeOptions);
 
-    public IBenchIterator NewIterator() => new ManagedKvIterator(_db.NewIterator(_db.DefaultColumnFamily));
+    public IBenchIterator NewIterator() => new ManagedKvIterator(_db.NewIterator());
 
-    public void Flush() => _db.Flush(_db.DefaultColumnFamily, wait: true);
+    public void Flush() => _db.Flush(wait: true);
 
-    public void CompactAll() => _db.CompactRange(_db.DefaultColumnFamily, null, null);
+    public void CompactAll() => _db.CompactRange();
 
     public long ApproximateMemoryBytes() => _db.GetMemoryUsage().Total;
 
@@ -93,17 +100,25 @@ internal sealed class ManagedKvEngine : IBenchEngine
         var stats = new Dictionary<string, string>(StringComparer.Ordinal);
         string[] properties =
         [
-            "rocksdb.cur-size-all-mem-tables", "rocksdb.estimate-table-readers-mem", "rocksdb.total-sst-files-size",
-            "rocksdb.estimate-num-keys", "rocksdb.levelstats",
+            "rocksdb.cur-size-all-mem-tables", "rocksdb.block-cache-usage", "rocksdb.total-sst-files-size",
+            "rocksdb.estimate-num-keys", "rocksdb.num-running-compactions", "rocksdb.estimate-pending-compaction-bytes",
         ];
         foreach (string name in properties)
         {
-            string? value = _db.GetProperty(_db.DefaultColumnFamily, name);
+            string? value = _db.GetProperty(name);
             if (value is not null)
             {
                 stats[name] = value;
             }
         }
+        var files = new System.Text.StringBuilder();
+        for (int level = 0; level < 7; level++)
+        {
+            files.Append(level == 0 ? "" : ",").Append(_db.GetProperty("rocksdb.num-files-at-level" + level) ?? "?");
+        }
+        stats["files-per-level"] = files.ToString();
+        LsmMemoryUsage memory = _db.GetMemoryUsage();
+        stats["table-readers-mem"] = memory.TableReaders.ToString(System.Globalization.CultureInfo.InvariantCulture);
         return stats;
     }
 
