@@ -1,0 +1,61 @@
+using BenchmarkDotNet.Attributes;
+using ManagedKv.Lsm;
+using ManagedKv.Perf.Workloads;
+
+namespace ManagedKv.Perf.Micro;
+
+/// <summary>
+/// Block cache lookups (src/Lsm/Cache/BlockCache.cs TryGet): a 64 MiB cache holding 8,192 4 KiB blocks of one
+/// table reader, looked up at random cached offsets (hits) and at offsets never inserted (misses); 1,024 lookups
+/// per invocation, single-threaded (the shard lock uncontended). Not sealed: BenchmarkDotNet derives from it.
+/// </summary>
+[MemoryDiagnoser]
+public class BlockCacheBenchmarks
+{
+    private const int Lookups = 1024;
+    private const int Blocks = 8192;
+    private const int BlockBytes = 4096;
+    private readonly ulong[] _hitOffsets = new ulong[Lookups];
+    private readonly ulong[] _missOffsets = new ulong[Lookups];
+    private BlockCache? _cache;
+    private ulong _readerId;
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        _cache = new BlockCache(64L << 20);
+        _readerId = _cache.NewId();
+        for (int i = 0; i < Blocks; i++)
+        {
+            _cache.Insert(_readerId, (ulong)i * BlockBytes, new byte[BlockBytes], BlockBytes);
+        }
+        var random = new FastRandom(17);
+        for (int i = 0; i < Lookups; i++)
+        {
+            _hitOffsets[i] = random.Below(Blocks) * BlockBytes;
+            _missOffsets[i] = (Blocks + random.Below(Blocks)) * BlockBytes;
+        }
+    }
+
+    [Benchmark(OperationsPerInvoke = Lookups)]
+    public int Hit()
+    {
+        int found = 0;
+        foreach (ulong offset in _hitOffsets)
+        {
+            found += _cache!.TryGet(_readerId, offset, out ReadOnlyMemory<byte> block) ? block.Length : 0;
+        }
+        return found;
+    }
+
+    [Benchmark(OperationsPerInvoke = Lookups)]
+    public int Miss()
+    {
+        int found = 0;
+        foreach (ulong offset in _missOffsets)
+        {
+            found += _cache!.TryGet(_readerId, offset, out _) ? 1 : 0;
+        }
+        return found;
+    }
+}

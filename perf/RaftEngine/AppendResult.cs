@@ -1,0 +1,15 @@
+namespace ManagedKv.Perf;
+
+/// <summary>What one store did under one <see cref="AppendWorkload"/>.</summary>
+internal readonly record struct AppendResult(long Entries, long PayloadBytes, double Seconds, long DiskBytes, long StoreBytes)
+{
+    public double EntriesPerSecond => Entries / Seconds;
+
+    public double MegabytesPerSecond => PayloadBytes / Seconds / (1 << 20);
+
+    /// <summary>Bytes the process sent to storage per payload byte (/proc/self/io write_bytes).</summary>
+    public double DiskWriteAmplification => PayloadBytes == 0 ? 0 : (double)DiskBytes / PayloadBytes;
+
+    /// <summary>Bytes the store appended to its files per payload byte (RaftEngine's own count; 0 if unknown).</summary>
+    public double StoreWriteAmplification => PayloadBytes == 0 ? 0 : (double)StoreBytes / PayloadBytes;
+}

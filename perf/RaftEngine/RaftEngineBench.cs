@@ -1,0 +1,345 @@
+using System.Diagnostics;
+using System.Globalization;
+using ManagedKv.RaftEngine;
+
+namespace ManagedKv.Perf;
+
+/// <summary>
+/// RaftEngine against native RocksDB storing the same Raft log entries as keys, at equal durability (both write
+/// every batch to the OS before acknowledging it; with sync both fsync before acknowledging): append throughput
+/// over regions / entry size / batch size / sync / threads, fetch throughput, write amplification with purge and
+/// log compaction running, recovery time per GiB and index memory per entry.
+/// Usage: <c>raftengine [--full | --case regions,size,batch,sync,threads] [--append-only] [--seconds S] [--dir PATH]
+/// [--recovery-mib N] [--no-rocksdb]</c>.
+/// </summary>
+public static class RaftEngineBench
+{
+    /// <summary>Entry point the perf program dispatches to; returns the process exit code.</summary>
+    public static int Run(string[] args)
+    {
+        bool full = args.Contains("--full");
+        bool rocks = !args.Contains("--no-rocksdb");
+        double seconds = double.Parse(Arg(args, "--seconds") ?? "2", CultureInfo.InvariantCulture);
+        int recoveryMib = int.Parse(Arg(args, "--recovery-mib") ?? "512", CultureInfo.InvariantCulture);
+        string root = Arg(args, "--dir") ?? Path.Combine(Path.GetTempPath(), "mkv-raftengine-bench-" + Environment.ProcessId);
+        Directory.CreateDirectory(root);
+        try
+        {
+            Console.WriteLine($"# RaftEngine vs RocksDB, {seconds} s per run, {Environment.ProcessorCount} cores, dir {root}");
+            Console.WriteLine("# e/s = entries per second, MB/s = payload MiB per second, wamp = disk bytes written / payload bytes");
+            var ratios = new List<double>();
+            foreach (AppendWorkload w in Matrix(full, Arg(args, "--case")))
+            {
+                AppendResult ours = RunAppend(root, w, seconds, useRocks: false, out _);
+                string line = $"append {w} | RaftEngine {Format(ours)}";
+                if (rocks)
+                {
+                    AppendResult theirs = RunAppend(root, w, seconds, useRocks: true, out _);
+                    double ratio = ours.EntriesPerSecond / theirs.EntriesPerSecond;
+                    ratios.Add(ratio);
+                    line += $" | RocksDB {Format(theirs)} | x{ratio:F2}";
+                }
+                Console.WriteLine(line);
+            }
+            if (ratios.Count > 0)
+            {
+                ratios.Sort();
+                Console.WriteLine($"# append throughput RaftEngine/RocksDB: min x{ratios[0]:F2}, median x{ratios[ratios.Count / 2]:F2}, max x{ratios[^1]:F2}");
+            }
+            if (!args.Contains("--append-only"))
+            {
+                RunFetch(root, seconds, rocks);
+                RunRecovery(root, recoveryMib);
+            }
+            return 0;
+        }
+        finally
+        {
+            TryDelete(root);
+        }
+    }
+
+    private static IEnumerable<AppendWorkload> Matrix(bool full, string? only)
+    {
+        if (only != null)
+        {
+            // --case regions,entrySize,batchEntries,sync(0/1),threads
+            int[] v = Array.ConvertAll(only.Split(','), x => int.Parse(x, CultureInfo.InvariantCulture));
+            yield return new AppendWorkload(v[0], v[1], v[2], v[3] != 0, v[4]);
+            yield break;
+        }
+        if (full)
+        {
+            foreach (int regions in new[] { 1, 100, 10_000 })
+            {
+                foreach (int size in new[] { 128, 1024, 4096 })
+                {
+                    foreach (int batch in new[] { 1, 16, 64 })
+                    {
+                        foreach (bool sync in new[] { false, true })
+                        {
+                            foreach (int threads in new[] { 1, 16 })
+                            {
+                                yield return new AppendWorkload(regions, size, batch, sync, threads);
+                            }
+                        }
+                    }
+                }
+            }
+            yield break;
+        }
+        // Sync and threads.
+        foreach (bool sync in new[] { false, true })
+        {
+            foreach (int threads in new[] { 1, 16 })
+            {
+                yield return new AppendWorkload(100, 1024, 16, sync, threads);
+            }
+        }
+        // Regions.
+        yield return new AppendWorkload(1, 1024, 16, false, 1);
+        yield return new AppendWorkload(10_000, 1024, 16, false, 16);
+        yield return new AppendWorkload(10_000, 1024, 16, true, 16);
+        // Entry sizes and batch sizes.
+        yield return new AppendWorkload(100, 128, 16, true, 16);
+        yield return new AppendWorkload(100, 4096, 16, true, 16);
+        yield return new AppendWorkload(100, 128, 1, false, 16);
+        yield return new AppendWorkload(100, 1024, 1, true, 16);
+        yield return new AppendWorkload(100, 1024, 64, false, 16);
+        yield return new AppendWorkload(100, 4096, 64, true, 16);
+    }
+
+    private static string Format(AppendResult r) =>
+        $"{r.EntriesPerSecond,10:N0} e/s {r.MegabytesPerSecond,7:F1} MB/s wamp {r.DiskWriteAmplification:F2}";
+
+    private static IRaftLogStore OpenStore(string dir, bool useRocks, long purgeThreshold = 256L << 20) =>
+        useRocks
+            ? new RocksDbLogStore(dir)
+            : new RaftEngineLogStore(dir, new RaftEngineOptions { TargetFileSize = 32L << 20, PurgeThreshold = purgeThreshold });
+
+    /// <summary>Runs one append configuration for <paramref name="seconds"/> on a fresh store.</summary>
+    private static AppendResult RunAppend(string root, AppendWorkload w, double seconds, bool useRocks, out IRaftLogStore? kept, bool keep = false, (ulong Lo, ulong Hi)[]? live = null)
+    {
+        string dir = Path.Combine(root, (useRocks ? "rocks-" : "re-") + Guid.NewGuid().ToString("N"));
+        IRaftLogStore store = OpenStore(dir, useRocks);
+        kept = null;
+        try
+        {
+            int threads = w.EffectiveThreads;
+            long entries = 0;
+            long payload = 0;
+            long diskBefore = ProcessIO.WriteBytes();
+            long storeBefore = store is RaftEngineLogStore re0 ? re0.Engine.BytesWritten : 0;
+            using var stop = new CancellationTokenSource();
+            var workers = new Thread[threads];
+            var watch = Stopwatch.StartNew();
+            for (int t = 0; t < threads; t++)
+            {
+                int thread = t;
+                workers[t] = new Thread(() =>
+                {
+                    (long e, long b) = WriteLoop(store, w, thread, threads, stop.Token, live);
+                    Interlocked.Add(ref entries, e);
+                    Interlocked.Add(ref payload, b);
+                });
+                workers[t].Start();
+            }
+            var maintenance = new Thread(() =>
+            {
+                while (!stop.IsCancellationRequested)
+                {
+                    store.Maintain();
+                    stop.Token.WaitHandle.WaitOne(100);
+                }
+            });
+            maintenance.Start();
+            Thread.Sleep(TimeSpan.FromSeconds(seconds));
+            stop.Cancel();
+            foreach (Thread worker in workers)
+            {
+                worker.Join();
+            }
+            double elapsed = watch.Elapsed.TotalSeconds;
+            maintenance.Join();
+            store.Settle();
+            long disk = ProcessIO.WriteBytes() - diskBefore;
+            long storeBytes = store is RaftEngineLogStore re1 ? re1.Engine.BytesWritten - storeBefore : 0;
+            if (keep)
+            {
+                kept = store;
+            }
+            return new AppendResult(entries, payload, elapsed, disk, storeBytes);
+        }
+        finally
+        {
+            if (!keep)
+            {
+                store.Dispose();
+                TryDelete(dir);
+            }
+        }
+    }
+
+    // One writer thread: round-robin over the regions it owns, appending at each region's next index, compacting
+    // a region's log once it holds twice KeepEntries.
+    private static (long Entries, long Bytes) WriteLoop(IRaftLogStore store, AppendWorkload w, int thread, int threads, CancellationToken stop, (ulong Lo, ulong Hi)[]? live)
+    {
+        IRaftLogWriter writer = store.CreateWriter();
+        var rng = new Random(thread + 1);
+        var pool = new byte[64][];
+        for (int i = 0; i < pool.Length; i++)
+        {
+            pool[i] = new byte[w.EntrySize];
+            rng.NextBytes(pool[i]);
+        }
+        var entries = new ReadOnlyMemory<byte>[w.BatchEntries];
+        byte[] state = new byte[24];
+        int owned = (w.Regions - thread + threads - 1) / threads;
+        var next = new ulong[owned];
+        var first = new ulong[owned];
+        Array.Fill(next, 1UL);
+        Array.Fill(first, 1UL);
+        long count = 0;
+        int slot = 0;
+        while (!stop.IsCancellationRequested)
+        {
+            int k = slot++ % owned;
+            ulong region = (ulong)(thread + (k * threads)) + 1;
+            for (int i = 0; i < entries.Length; i++)
+            {
+                entries[i] = pool[(count + i) & 63];
+            }
+            ulong at = next[k];
+            next[k] += (ulong)entries.Length;
+            BitConverter.TryWriteBytes(state, next[k] - 1);
+            ulong compactTo = 0;
+            if (next[k] - first[k] > 2 * AppendWorkload.KeepEntries)
+            {
+                compactTo = next[k] - AppendWorkload.KeepEntries;
+                first[k] = compactTo;
+            }
+            writer.Append(region, at, entries, state, compactTo, w.Sync);
+            count += entries.Length;
+        }
+        if (live != null)
+        {
+            for (int k = 0; k < owned; k++)
+            {
+                live[thread + (k * threads) + 1] = (first[k], next[k] - 1);
+            }
+        }
+        return (count, count * w.EntrySize);
+    }
+
+    private static void RunFetch(string root, double seconds, bool rocks)
+    {
+        var w = new AppendWorkload(100, 1024, 16, false, 16);
+        foreach (bool useRocks in rocks ? new[] { false, true } : new[] { false })
+        {
+            var live = new (ulong Lo, ulong Hi)[w.Regions + 1];
+            RunAppend(root, w, seconds, useRocks, out IRaftLogStore? store, keep: true, live);
+            try
+            {
+                foreach (int threads in new[] { 1, 16 })
+                {
+                    long entries = 0;
+                    long bytes = 0;
+                    var watch = Stopwatch.StartNew();
+                    Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, t =>
+                    {
+                        var rng = new Random(t);
+                        long e = 0;
+                        long b = 0;
+                        var local = Stopwatch.StartNew();
+                        while (local.Elapsed.TotalSeconds < seconds / 2)
+                        {
+                            ulong region = (ulong)rng.Next(100) + 1;
+                            (ulong lo, ulong hi) = live[region];
+                            if (hi < lo + 16)
+                            {
+                                continue;
+                            }
+                            ulong begin = lo + (ulong)rng.NextInt64((long)(hi - lo - 15));
+                            b += store!.Fetch(region, begin, 16);
+                            e += 16;
+                        }
+                        Interlocked.Add(ref entries, e);
+                        Interlocked.Add(ref bytes, b);
+                    });
+                    double s = watch.Elapsed.TotalSeconds;
+                    Console.WriteLine($"fetch  {store!.Name,-10} threads={threads,-2} 16 entries of 1 KiB per call: {entries / s,10:N0} e/s {bytes / s / (1 << 20),7:F1} MB/s");
+                }
+            }
+            finally
+            {
+                store?.Dispose();
+            }
+        }
+    }
+
+    private static void RunRecovery(string root, int mib)
+    {
+        string dir = Path.Combine(root, "recovery");
+        var options = new RaftEngineOptions { TargetFileSize = 128L << 20 };
+        long target = (long)mib << 20;
+        long written = 0;
+        using (var engine = RaftLogEngine.Open(dir, options))
+        {
+            var batch = new LogBatch();
+            var rng = new Random(1);
+            var pool = new byte[64][];
+            for (int p = 0; p < pool.Length; p++)
+            {
+                pool[p] = new byte[1024];
+                rng.NextBytes(pool[p]);
+            }
+            var entries = new ReadOnlyMemory<byte>[16];
+            var next = new ulong[100];
+            Array.Fill(next, 1UL);
+            for (int i = 0; written < target; i++)
+            {
+                int r = i % 100;
+                for (int j = 0; j < entries.Length; j++)
+                {
+                    entries[j] = pool[(i * 16 + j) & 63];
+                }
+                batch.Clear();
+                batch.AddEntries((ulong)r + 1, next[r], entries);
+                batch.PutState((ulong)r + 1, "raft_state"u8, BitConverter.GetBytes(next[r]));
+                next[r] += 16;
+                written += engine.Write(batch, sync: false);
+            }
+        }
+        var watch = Stopwatch.StartNew();
+        using (var engine = RaftLogEngine.Open(dir, options))
+        {
+            double s = watch.Elapsed.TotalSeconds;
+            RecoveryReport report = engine.RecoveryReport;
+            RaftEngineMemoryUsage memory = engine.GetMemoryUsage();
+            double gib = report.BytesScanned / (double)(1L << 30);
+            Console.WriteLine($"recovery RaftEngine {report.BytesScanned >> 20} MiB in {report.FilesScanned} files, 1 KiB entries: open {s:F2} s = {s / gib:F2} s/GiB (files in page cache)");
+            Console.WriteLine($"index    RaftEngine {memory.EntryCount:N0} entries in {memory.RegionCount} regions: {memory.IndexBytes:N0} bytes = {(double)memory.IndexBytes / memory.EntryCount:F2} bytes/entry");
+        }
+        TryDelete(dir);
+    }
+
+    private static string? Arg(string[] args, string name)
+    {
+        int i = Array.IndexOf(args, name);
+        return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
+    }
+
+    private static void TryDelete(string dir)
+    {
+        try
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+        catch (UnauthorizedAccessException)
+        {
+        }
+    }
+}

@@ -1,0 +1,267 @@
+using System.Diagnostics;
+using ManagedKv.Perf.Cli;
+using ManagedKv.Perf.Engines;
+using ManagedKv.Perf.Measurement;
+using ManagedKv.Perf.Report;
+
+namespace ManagedKv.Perf.Workloads;
+
+/// <summary>
+/// Runs one workload on one engine and measures it: prepares the DB if the workload needs one (fill workloads
+/// start from an empty directory, others reuse the engine's DB and fall back to an unmeasured fillseq), collects
+/// garbage and resets the peak-RSS mark, opens the engine, runs the timed loop with a <see cref="Sampler"/>, closes
+/// it, and turns the counters into a <see cref="WorkloadResult"/>. Driver thread only.
+/// </summary>
+internal sealed class WorkloadRunner
+{
+    private readonly BenchConfig _config;
+    private readonly ValueSource _values;
+
+    public WorkloadRunner(BenchConfig config)
+    {
+        _config = config;
+        _values = new ValueSource(config.ValueSize, config.CompressionRatio, config.Seed);
+    }
+
+    public WorkloadResult Run(EngineSession session, Workload workload)
+    {
+        string name = WorkloadNames.NameOf(workload);
+        string? preparedWith = null;
+        try
+        {
+            if (WorkloadNames.StartsFresh(workload))
+            {
+                session.Reset(_config.Num);
+            }
+            else if (session.Live is null)
+            {
+                session.Reset(_config.Num);
+                using (IBenchEngine engine = session.Descriptor.Open(session.Directory, _config.EngineOptions))
+                {
+                    var prepare = new WorkloadExecution(Workload.FillSeq, engine, session.Live!, _values, _config with { BatchSize = 1 });
+                    Exception? error = prepare.Run(static () => { });
+                    if (error is not null)
+                    {
+                        throw new InvalidOperationException("preparing the DB with fillseq failed: " + error.Message, error);
+                    }
+                }
+                preparedWith = "fillseq";
+            }
+            WarmUp(session, workload);
+            return Measure(session, workload, preparedWith);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            return new WorkloadResult
+            {
+                Engine = session.Descriptor.Name,
+                Workload = name,
+                Status = "failed: " + e.GetType().Name + ": " + e.Message,
+                PreparedWith = preparedWith,
+            };
+        }
+    }
+
+    /// <summary>
+    /// Runs the workload untimed on a scratch DB beside the real one (filled first when it reads), then deletes it:
+    /// the engine's and the harness's hot methods reach tier-1 code before the measured run. A short pause lets the
+    /// background JIT finish what the warm-up queued.
+    /// </summary>
+    private void WarmUp(EngineSession session, Workload workload)
+    {
+        long ops = Math.Min(_config.WarmupOps, _config.Num);
+        if (ops <= 0 || workload is Workload.Flush or Workload.Compact)
+        {
+            return;
+        }
+        string dir = session.Directory + ".warmup";
+        if (Directory.Exists(dir))
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+        Directory.CreateDirectory(dir);
+        try
+        {
+            BenchConfig small = _config with
+            {
+                Num = ops,
+                Reads = ops,
+                SyncNum = Math.Max(1, Math.Min(_config.EffectiveSyncNum, ops / 10)),
+                Progress = false,
+            };
+            var live = new LiveKeySet(ops);
+            using IBenchEngine engine = session.Descriptor.Open(dir, _config.EngineOptions);
+            if (!WorkloadNames.StartsFresh(workload))
+            {
+                Exception? fillError = new WorkloadExecution(Workload.FillRandom, engine, live, _values, small).Run(static () => { });
+                if (fillError is not null)
+                {
+                    throw new InvalidOperationException("warm-up fill failed: " + fillError.Message, fillError);
+                }
+            }
+            Exception? error = new WorkloadExecution(workload, engine, live, _values, small).Run(static () => { });
+            if (error is not null)
+            {
+                throw new InvalidOperationException("warm-up failed: " + error.Message, error);
+            }
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+        Thread.Sleep(200);
+    }
+
+    private WorkloadResult Measure(EngineSession session, Workload workload, string? preparedWith)
+    {
+        LiveKeySet live = session.Live!;
+        // Start every workload from the same footprint: managed garbage collected and decommitted, native heap
+        // freed by the previous engine returned to the OS.
+        GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
+        GC.WaitForPendingFinalizers();
+        GC.Collect(2, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+        NativeHeap.Trim();
+        bool peakReset = ProcessStats.TryResetPeakRss();
+        long baselineRss = ProcessStats.CurrentRssBytes();
+        IoCounters ioBefore = ProcessStats.ReadIo();
+
+        long openStart = Stopwatch.GetTimestamp();
+        IBenchEngine engine = session.Descriptor.Open(session.Directory, _config.EngineOptions);
+        double openMs = Stopwatch.GetElapsedTime(openStart).TotalMilliseconds;
+
+        WorkloadExecution execution;
+        Sampler sampler;
+        long startTs = 0;
+        long endTs;
+        GcSnapshot gcBefore = default;
+        Exception? error;
+        long engineMemory;
+        IReadOnlyDictionary<string, string> stats;
+        try
+        {
+            execution = new WorkloadExecution(workload, engine, live, _values, _config);
+            string label = session.Descriptor.Name + " " + WorkloadNames.NameOf(workload);
+            sampler = new Sampler(execution.Counters, execution.ExpectedOperations, label, _config.SampleMs, _config.Progress,
+                progressCountsReadsOnly: workload == Workload.ReadWhileWriting);
+            Sampler started = sampler;
+            error = execution.Run(() =>
+            {
+                gcBefore = GcSnapshot.Take();
+                started.Start();
+                startTs = Stopwatch.GetTimestamp();
+            });
+            endTs = Stopwatch.GetTimestamp();
+            sampler.Stop();
+            sampler.Dispose();
+            engineMemory = engine.ApproximateMemoryBytes();
+            stats = engine.GetStats();
+        }
+        catch
+        {
+            engine.Dispose();
+            throw;
+        }
+        GcSnapshot gcAfter = GcSnapshot.Take();
+
+        long closeStart = Stopwatch.GetTimestamp();
+        engine.Dispose();
+        double closeMs = Stopwatch.GetElapsedTime(closeStart).TotalMilliseconds;
+        IoCounters ioAfter = ProcessStats.ReadIo();
+        long peakRss = peakReset ? ProcessStats.PeakRssBytes() : -1;
+        string peakSource = peakRss > 0 ? "VmHWM" : "sampled";
+        if (peakRss <= 0)
+        {
+            peakRss = sampler.MaxSampledRssBytes;
+        }
+
+        if (error is not null)
+        {
+            throw new InvalidOperationException(error.Message, error);
+        }
+
+        return Aggregate(session, workload, preparedWith, execution, sampler, startTs, endTs, gcBefore, gcAfter,
+            ioBefore, ioAfter, peakRss, peakSource, openMs, closeMs, engineMemory, stats) with { BaselineRssBytes = baselineRss };
+    }
+
+    private WorkloadResult Aggregate(EngineSession session, Workload workload, string? preparedWith,
+        WorkloadExecution execution, Sampler sampler, long startTs, long endTs, GcSnapshot gcBefore, GcSnapshot gcAfter,
+        IoCounters ioBefore, IoCounters ioAfter, long peakRss, string peakSource, double openMs, double closeMs,
+        long engineMemory, IReadOnlyDictionary<string, string> stats)
+    {
+        var latency = new LatencyHistogram();
+        long reads = 0, writes = 0, found = 0, verifyErrors = 0, bytesRead = 0, bytesWritten = 0, allocated = 0;
+        foreach (WorkerContext w in execution.Workers)
+        {
+            latency.Add(w.Latency);
+            reads += w.Reads;
+            writes += w.Writes;
+            found += w.Found;
+            verifyErrors += w.VerifyErrors;
+            bytesRead += w.UserBytesRead;
+            bytesWritten += w.UserBytesWritten;
+            allocated += w.AllocatedBytes;
+        }
+        WorkerContext? writer = execution.Writer;
+        double seconds = Math.Max((endTs - startTs) / (double)Stopwatch.Frequency, 1e-9);
+
+        long operations = workload switch
+        {
+            Workload.ReadWhileWriting => reads,
+            Workload.Mixed => reads + writes,
+            _ => reads + writes,
+        };
+        long foregroundOps = operations + (writer?.Writes ?? 0);
+        if (writer is not null)
+        {
+            allocated += writer.AllocatedBytes;
+            bytesWritten += writer.UserBytesWritten;
+        }
+        long userBytesMoved = workload == Workload.ReadWhileWriting ? bytesRead : bytesRead + bytesWritten;
+
+        (long diskBytes, string diskSource) = ioAfter.WrittenSince(ioBefore);
+        long size = session.SizeOnDisk();
+        long liveKeys = session.Live!.Count();
+        long liveBytes = liveKeys * (_config.KeySize + _config.ValueSize);
+
+        return new WorkloadResult
+        {
+            Engine = session.Descriptor.Name,
+            Workload = WorkloadNames.NameOf(workload),
+            PreparedWith = preparedWith,
+            Threads = execution.Workers.Count + (writer is null ? 0 : 1),
+            Operations = operations,
+            Reads = reads,
+            Writes = writes + (writer?.Writes ?? 0),
+            Found = found,
+            VerifyErrors = verifyErrors,
+            Seconds = Math.Round(seconds, 4),
+            OpsPerSecond = Math.Round(operations / seconds, 1),
+            MegabytesPerSecond = Math.Round(userBytesMoved / seconds / (1024 * 1024), 2),
+            Latency = LatencySummary.From(latency),
+            LatencyUnit = execution.LatencyUnit,
+            WriterOpsPerSecond = writer is null ? 0 : Math.Round(writer.Writes / seconds, 1),
+            WriterLatency = writer is null ? null : LatencySummary.From(writer.WriteLatency),
+            AllocatedBytesPerOp = foregroundOps == 0 ? 0 : Math.Round(allocated / (double)foregroundOps, 2),
+            ProcessAllocatedBytesPerOp = foregroundOps == 0 ? 0 : Math.Round((gcAfter.AllocatedBytes - gcBefore.AllocatedBytes) / (double)foregroundOps, 2),
+            Gen0Collections = gcAfter.Gen0 - gcBefore.Gen0,
+            Gen1Collections = gcAfter.Gen1 - gcBefore.Gen1,
+            Gen2Collections = gcAfter.Gen2 - gcBefore.Gen2,
+            GcPauseMs = Math.Round((gcAfter.PauseTotal - gcBefore.PauseTotal).TotalMilliseconds, 2),
+            PeakRssBytes = peakRss,
+            PeakRssSource = peakSource,
+            UserBytesWritten = bytesWritten,
+            DiskBytesWritten = diskBytes,
+            DiskBytesSource = diskSource,
+            WriteAmplification = bytesWritten > 0 && diskBytes >= 0 ? Math.Round(diskBytes / (double)bytesWritten, 3) : null,
+            SizeOnDiskBytes = size,
+            LiveKeys = liveKeys,
+            LiveDataBytes = liveBytes,
+            SpaceAmplification = liveBytes > 0 ? Math.Round(size / (double)liveBytes, 3) : null,
+            OpenMs = Math.Round(openMs, 1),
+            CloseMs = Math.Round(closeMs, 1),
+            EngineMemoryBytes = engineMemory,
+            EngineStats = stats,
+            Series = sampler.Series.ToArray(),
+        };
+    }
+}

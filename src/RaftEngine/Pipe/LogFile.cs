@@ -1,0 +1,81 @@
+using Microsoft.Win32.SafeHandles;
+
+namespace ManagedKv.RaftEngine;
+
+/// <summary>
+/// One log file: its sequence number, path and the single handle shared by the writer and all readers
+/// (positional I/O only). Reference-counted: the pipe holds one reference until the file is purged, each reader
+/// holds one while it reads, and the handle closes when the last is released, so a purge never pulls a file from
+/// under a reader. Thread-safe.
+/// </summary>
+internal sealed class LogFile
+{
+    private int _refs = 1;
+    private long _size;
+
+    public LogFile(ulong seq, string path, SafeFileHandle handle, long size)
+    {
+        Seq = seq;
+        Path = path;
+        Handle = handle;
+        _size = size;
+    }
+
+    public ulong Seq { get; }
+
+    public string Path { get; }
+
+    public SafeFileHandle Handle { get; }
+
+    /// <summary>Bytes of valid data (header included). Grows only while the file is active.</summary>
+    public long Size
+    {
+        get => Volatile.Read(ref _size);
+        set => Volatile.Write(ref _size, value);
+    }
+
+    /// <summary>Takes a reader reference; false if the file has already been released by the pipe.</summary>
+    public bool TryAcquire()
+    {
+        while (true)
+        {
+            int refs = Volatile.Read(ref _refs);
+            if (refs == 0)
+            {
+                return false;
+            }
+            if (Interlocked.CompareExchange(ref _refs, refs + 1, refs) == refs)
+            {
+                return true;
+            }
+        }
+    }
+
+    public void Release()
+    {
+        int refs = Interlocked.Decrement(ref _refs);
+        if (refs == 0)
+        {
+            Handle.Dispose();
+        }
+        else if (refs < 0)
+        {
+            ThrowHelper.ThrowInvalidOperation($"Log file {Seq} released more often than acquired.");
+        }
+    }
+
+    /// <summary>Reads exactly <paramref name="destination"/>.Length bytes at <paramref name="offset"/>.</summary>
+    public void ReadExactly(long offset, Span<byte> destination)
+    {
+        int done = 0;
+        while (done < destination.Length)
+        {
+            int n = RandomAccess.Read(Handle, destination[done..], offset + done);
+            if (n == 0)
+            {
+                ThrowHelper.ThrowCorruption(Path, offset, $"block of {destination.Length} bytes extends past the end of the file");
+            }
+            done += n;
+        }
+    }
+}

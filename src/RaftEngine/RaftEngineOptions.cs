@@ -1,0 +1,63 @@
+namespace ManagedKv.RaftEngine;
+
+/// <summary>Options of a <see cref="RaftLogEngine"/>; read once by <see cref="RaftLogEngine.Open"/>.</summary>
+public sealed class RaftEngineOptions
+{
+    /// <summary>The active file rotates once it would pass this size. Default 128 MiB; bounds 4 KiB – 2 GiB.</summary>
+    public long TargetFileSize { get; set; } = 128L << 20;
+
+    /// <summary>
+    /// Entry blocks (one region's entries in one batch) of at least this many bytes are LZ4-compressed when that
+    /// saves space. Default 8 KiB; 0 disables compression.
+    /// </summary>
+    public int BatchCompressionThreshold { get; set; } = 8 << 10;
+
+    /// <summary>How recovery treats corrupted data. Default <see cref="RecoveryMode.TolerateTailCorruption"/>.</summary>
+    public RecoveryMode RecoveryMode { get; set; } = RecoveryMode.TolerateTailCorruption;
+
+    /// <summary>Files scanned in parallel during recovery. Default: the processor count; at least 1.</summary>
+    public int RecoveryThreads { get; set; } = Environment.ProcessorCount;
+
+    /// <summary>
+    /// When the files other than the active one hold more than this many bytes, <see cref="RaftLogEngine.PurgeExpiredFiles"/>
+    /// rewrites the live data of the oldest files (all but the newest half of this size) so they can be deleted.
+    /// Default 10 GiB; at least 1.
+    /// </summary>
+    public long PurgeThreshold { get; set; } = 10L << 30;
+
+    /// <summary>
+    /// A region whose live entries exceed this many bytes is not rewritten by purge; it is returned by
+    /// <see cref="RaftLogEngine.PurgeExpiredFiles"/> so the caller compacts it. Default 16 MiB; at least 0.
+    /// </summary>
+    public long PurgeRewriteMaxRegionBytes { get; set; } = 16L << 20;
+
+    /// <summary>Bytes of decompressed entry blocks kept for reads. Default 8 MiB; 0 disables the cache.</summary>
+    public long BlockCacheCapacity { get; set; } = 8L << 20;
+
+    /// <summary>A write group stops collecting batches past this many bytes. Default 4 MiB; at least 1.</summary>
+    public long MaxWriteGroupBytes { get; set; } = 4L << 20;
+
+    internal void Validate()
+    {
+        if (TargetFileSize < 4096 || TargetFileSize > (2L << 30))
+        {
+            ThrowHelper.ThrowArgumentOutOfRange(nameof(TargetFileSize), $"TargetFileSize {TargetFileSize} is outside 4 KiB – 2 GiB.");
+        }
+        if (BatchCompressionThreshold < 0)
+        {
+            ThrowHelper.ThrowArgumentOutOfRange(nameof(BatchCompressionThreshold), "BatchCompressionThreshold must be >= 0.");
+        }
+        if (RecoveryThreads < 1)
+        {
+            ThrowHelper.ThrowArgumentOutOfRange(nameof(RecoveryThreads), "RecoveryThreads must be >= 1.");
+        }
+        if (PurgeThreshold < 1 || PurgeRewriteMaxRegionBytes < 0 || BlockCacheCapacity < 0 || MaxWriteGroupBytes < 1)
+        {
+            ThrowHelper.ThrowArgumentOutOfRange(nameof(PurgeThreshold), "Purge, cache and group sizes must be positive.");
+        }
+        if (!Enum.IsDefined(RecoveryMode))
+        {
+            ThrowHelper.ThrowArgumentOutOfRange(nameof(RecoveryMode), $"Unknown recovery mode {RecoveryMode}.");
+        }
+    }
+}

@@ -1,0 +1,210 @@
+using System.Buffers.Binary;
+using Microsoft.Win32.SafeHandles;
+
+namespace ManagedKv.RaftEngine;
+
+/// <summary>
+/// Reads one log file front to back, verifying the file header, every batch header checksum and every entry block
+/// checksum (FORMAT.md), and collects the valid batches' items for replay. What happens at the first bad batch
+/// depends on the <see cref="RecoveryMode"/>. One scanner per file; files are scanned in parallel.
+/// </summary>
+internal sealed class LogFileScanner
+{
+    private const int WindowSize = 4 << 20;
+
+    private readonly FileScanResult _result;
+    private readonly SafeFileHandle _handle;
+    private readonly RecoveryMode _mode;
+    private readonly bool _isLast;
+    private readonly long _length;
+    private byte[] _window = new byte[WindowSize];
+    private long _windowStart;
+    private int _windowLength;
+
+    private LogFileScanner(FileScanResult result, SafeFileHandle handle, RecoveryMode mode, bool isLast)
+    {
+        _result = result;
+        _handle = handle;
+        _mode = mode;
+        _isLast = isLast;
+        _length = RandomAccess.GetLength(handle);
+        result.FileLength = _length;
+    }
+
+    public static FileScanResult Scan(ulong seq, string path, RecoveryMode mode, bool isLast)
+    {
+        var result = new FileScanResult(seq, path);
+        using SafeFileHandle handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+        var scanner = new LogFileScanner(result, handle, mode, isLast);
+        scanner.Run();
+        return result;
+    }
+
+    private void Run()
+    {
+        string? headerError = _length < LogFileFormat.HeaderSize
+            ? "file shorter than its header"
+            : LogFileFormat.CheckHeader(Window(0, LogFileFormat.HeaderSize));
+        if (headerError != null)
+        {
+            _result.ValidLength = 0;
+            if (_mode == RecoveryMode.AbsoluteConsistency || (_mode == RecoveryMode.TolerateTailCorruption && !_isLast))
+            {
+                _result.Error = new CorruptionException(_result.Path, 0, headerError);
+            }
+            else
+            {
+                _result.Dropped.Add(new CorruptedRange(_result.Path, 0, _length, headerError));
+            }
+            return;
+        }
+        _result.HeaderValid = true;
+        long offset = LogFileFormat.HeaderSize;
+        while (offset < _length)
+        {
+            string? error = TryParseBatch(offset, record: true, out long total);
+            if (error == null)
+            {
+                offset += total;
+                continue;
+            }
+            switch (_mode)
+            {
+                case RecoveryMode.AbsoluteConsistency:
+                    _result.Error = new CorruptionException(_result.Path, offset, error);
+                    _result.ValidLength = offset;
+                    return;
+                case RecoveryMode.TolerateTailCorruption:
+                    if (!_isLast)
+                    {
+                        _result.Error = new CorruptionException(_result.Path, offset, error);
+                    }
+                    else
+                    {
+                        _result.Dropped.Add(new CorruptedRange(_result.Path, offset, _length - offset, error));
+                    }
+                    _result.ValidLength = offset;
+                    return;
+                default:
+                    long next = Resync(offset + 1);
+                    _result.Dropped.Add(new CorruptedRange(_result.Path, offset, next - offset, error));
+                    offset = next;
+                    break;
+            }
+        }
+        _result.ValidLength = _length;
+    }
+
+    // The next offset at or after `from` where a whole valid batch parses, or the end of the file.
+    private long Resync(long from)
+    {
+        for (long offset = from; offset + BatchFormat.HeaderSize <= _length; offset++)
+        {
+            if (TryParseBatch(offset, record: false, out _) == null)
+            {
+                return offset;
+            }
+        }
+        return _length;
+    }
+
+    // Batch := header(16) items data (FORMAT.md, "Batch"). Returns null if valid, else the failed check.
+    private string? TryParseBatch(long offset, bool record, out long total)
+    {
+        total = 0;
+        if (_length - offset < BatchFormat.HeaderSize)
+        {
+            return "truncated batch header";
+        }
+        ReadOnlySpan<byte> header = Window(offset, BatchFormat.HeaderSize);
+        uint checksum = BinaryPrimitives.ReadUInt32LittleEndian(header);
+        uint totalLength = BinaryPrimitives.ReadUInt32LittleEndian(header[4..]);
+        uint itemsLength = BinaryPrimitives.ReadUInt32LittleEndian(header[8..]);
+        uint flags = BinaryPrimitives.ReadUInt32LittleEndian(header[12..]);
+        if (itemsLength == 0 || totalLength > BatchFormat.MaxBatchSize || totalLength < BatchFormat.HeaderSize + (ulong)itemsLength)
+        {
+            return "bad batch length";
+        }
+        if (totalLength > _length - offset)
+        {
+            return "batch extends past the end of the file";
+        }
+        ReadOnlySpan<byte> batch = Window(offset, (int)totalLength);
+        if (Checksum.Compute(batch[4..(BatchFormat.HeaderSize + (int)itemsLength)], _result.Seq) != checksum)
+        {
+            return "batch checksum mismatch";
+        }
+        if (flags != BatchFormat.Flags)
+        {
+            return $"unknown batch flags {flags}";
+        }
+        ReadOnlySpan<byte> items = batch.Slice(BatchFormat.HeaderSize, (int)itemsLength);
+        ReadOnlySpan<byte> data = batch[(BatchFormat.HeaderSize + (int)itemsLength)..];
+        var reader = new BatchItemReader(items);
+        BatchItem item = default;
+        int dataUsed = 0;
+        while (!reader.AtEnd)
+        {
+            if (!reader.TryRead(ref item, out string? error))
+            {
+                return error;
+            }
+            if (item.Tag != BatchFormat.TagEntries)
+            {
+                continue;
+            }
+            if (item.BlockLength > data.Length - dataUsed)
+            {
+                return "entry block extends past the batch";
+            }
+            ReadOnlySpan<byte> block = data.Slice(dataUsed, item.BlockLength);
+            int stored = block.Length - BatchFormat.BlockTrailerSize;
+            if (Checksum.Compute(block[..stored], item.Compression) != BinaryPrimitives.ReadUInt32LittleEndian(block[stored..]))
+            {
+                return "entry block checksum mismatch";
+            }
+            dataUsed += item.BlockLength;
+        }
+        if (dataUsed != data.Length)
+        {
+            return "batch data length does not match its blocks";
+        }
+        total = totalLength;
+        if (record)
+        {
+            _result.Batches.Add((offset + BatchFormat.HeaderSize + itemsLength, _result.Items.Length, (int)itemsLength));
+            _result.Items.Write(items);
+        }
+        return null;
+    }
+
+    // The file's bytes [offset, offset + count), read through a sliding window. REQUIRES: offset + count <= _length.
+    private ReadOnlySpan<byte> Window(long offset, int count)
+    {
+        if (offset < _windowStart || offset + count > _windowStart + _windowLength)
+        {
+            if (count > _window.Length)
+            {
+                _window = new byte[count];
+            }
+            int want = (int)Math.Min(_window.Length, _length - offset);
+            int done = 0;
+            while (done < want)
+            {
+                int n = RandomAccess.Read(_handle, _window.AsSpan(done, want - done), offset + done);
+                if (n == 0)
+                {
+                    break;
+                }
+                done += n;
+            }
+            _windowStart = offset;
+            _windowLength = done;
+            if (done < count)
+            {
+                ThrowHelper.ThrowCorruption(_result.Path, offset, "file shrank while being recovered");
+            }
+        }
+        return _window.AsSpan((int)(offset - _windowStart), count);
+    }
+}

@@ -1,0 +1,73 @@
+using System.Globalization;
+using ManagedKv.RaftEngine;
+using ManagedKv.RaftEngine.CrashChild;
+
+// Usage: CrashChild <dir> <seed> <generationBase>
+// Threads own disjoint regions and loop forever: print "B <region> <kind> <a> <b> <gen>", write the batch (sync on
+// odd steps), print "A <region>" once Write returns. The parent kills the process with SIGKILL at a random moment and
+// checks that every acknowledged batch survived.
+string dir = args[0];
+int seed = int.Parse(args[1], CultureInfo.InvariantCulture);
+ulong generation = ulong.Parse(args[2], CultureInfo.InvariantCulture);
+const int Threads = 4;
+const int RegionsPerThread = 3;
+
+var options = new RaftEngineOptions { TargetFileSize = 64 << 10, PurgeThreshold = 256 << 10, PurgeRewriteMaxRegionBytes = 32 << 10 };
+using var engine = RaftLogEngine.Open(dir, options);
+Console.Out.WriteLine("READY");
+var threads = new Thread[Threads];
+for (int t = 0; t < Threads; t++)
+{
+    int thread = t;
+    threads[t] = new Thread(() => Run(thread));
+    threads[t].Start();
+}
+foreach (Thread th in threads)
+{
+    th.Join();
+}
+return 0;
+
+void Run(int thread)
+{
+    var rng = new Random(seed * 31 + thread);
+    var batch = new LogBatch();
+    var entries = new List<ReadOnlyMemory<byte>>();
+    ulong gen = generation + ((ulong)thread << 32);
+    for (long step = 0; ; step++)
+    {
+        ulong region = (ulong)(thread * RegionsPerThread + rng.Next(RegionsPerThread)) + 1;
+        ulong last = engine.LastIndex(region) ?? 0;
+        ulong first = engine.FirstIndex(region) ?? 1;
+        batch.Clear();
+        entries.Clear();
+        gen++;
+        int kind = rng.Next(20);
+        string line;
+        if (kind == 0 && last > first + 4)
+        {
+            ulong to = first + (ulong)rng.Next((int)(last - first));
+            batch.Compact(region, to);
+            line = $"B {region} C {to} 0 {gen}";
+        }
+        else
+        {
+            ulong at = kind < 3 && last > 3 ? last - (ulong)rng.Next(3) : last + 1;
+            int count = 1 + rng.Next(8);
+            for (int i = 0; i < count; i++)
+            {
+                entries.Add(CrashContent.Entry(region, at + (ulong)i, gen));
+            }
+            batch.AddEntries(region, at, entries);
+            batch.PutState(region, "gen"u8, BitConverter.GetBytes(gen));
+            line = $"B {region} E {at} {count} {gen}";
+        }
+        Console.Out.WriteLine(line);
+        engine.Write(batch, sync: (step & 1) == 1);
+        Console.Out.WriteLine($"A {region}");
+        if (thread == 0 && step % 200 == 199)
+        {
+            engine.PurgeExpiredFiles();
+        }
+    }
+}

@@ -1,0 +1,206 @@
+namespace ManagedKv.RaftEngine.Tests.Recovery;
+
+/// <summary>Files damaged on purpose, opened under each recovery mode; reads of damaged blocks.</summary>
+public sealed class CorruptionTests
+{
+    private const int Batches = 6;
+
+    private static RaftEngineOptions Options(RecoveryMode mode) => new() { RecoveryMode = mode, BlockCacheCapacity = 0 };
+
+    private static byte[] Entry(ulong index) => Enumerable.Range(0, 300).Select(i => (byte)(i + (int)index)).ToArray();
+
+    // Writes `Batches` batches (one entry each for region 1, indices 1..Batches); returns each batch's file offset.
+    private static long[] WriteBatches(string dir, ulong firstIndex = 1)
+    {
+        var offsets = new long[Batches];
+        long offset = LogFileFormat.HeaderSize;
+        using var engine = RaftLogEngine.Open(dir, Options(RecoveryMode.TolerateTailCorruption));
+        var batch = new LogBatch();
+        for (int i = 0; i < Batches; i++)
+        {
+            batch.Clear();
+            ulong index = firstIndex + (ulong)i;
+            batch.AddEntries(1, index, new ReadOnlyMemory<byte>[] { Entry(index) });
+            offsets[i] = offset;
+            offset += engine.Write(batch, sync: false);
+        }
+        return offsets;
+    }
+
+    private static void FlipByte(string path, long offset)
+    {
+        using var f = new FileStream(path, FileMode.Open, FileAccess.ReadWrite);
+        f.Position = offset;
+        int b = f.ReadByte();
+        f.Position = offset;
+        f.WriteByte((byte)(b ^ 0x40));
+    }
+
+    private static void Truncate(string path, long length)
+    {
+        using var f = new FileStream(path, FileMode.Open, FileAccess.ReadWrite);
+        f.SetLength(length);
+    }
+
+    private static void AssertEntries(RaftLogEngine engine, ulong first, ulong last)
+    {
+        Assert.Equal(first, engine.FirstIndex(1));
+        Assert.Equal(last, engine.LastIndex(1));
+        for (ulong i = first; i <= last; i++)
+        {
+            Assert.Equal(Entry(i), engine.GetEntry(1, i));
+        }
+    }
+
+    [Fact]
+    public void TornTailIsCutOffUnderTolerateTailCorruption()
+    {
+        using var dir = new TempDir();
+        long[] offsets = WriteBatches(dir.Path);
+        string file = dir.LogFiles()[0];
+        long length = new FileInfo(file).Length;
+        Truncate(file, length - 10);
+        using (var engine = RaftLogEngine.Open(dir.Path, Options(RecoveryMode.TolerateTailCorruption)))
+        {
+            AssertEntries(engine, 1, Batches - 1);
+            CorruptedRange dropped = Assert.Single(engine.RecoveryReport.DroppedRanges);
+            Assert.Equal(file, dropped.FilePath);
+            Assert.Equal(offsets[^1], dropped.Offset);
+        }
+        Assert.Equal(offsets[^1], new FileInfo(file).Length);
+        // The tail is gone for good: even the strictest mode now opens, and new writes land after it.
+        using (var engine = RaftLogEngine.Open(dir.Path, Options(RecoveryMode.AbsoluteConsistency)))
+        {
+            AssertEntries(engine, 1, Batches - 1);
+        }
+    }
+
+    [Fact]
+    public void TornTailFailsUnderAbsoluteConsistency()
+    {
+        using var dir = new TempDir();
+        long[] offsets = WriteBatches(dir.Path);
+        string file = dir.LogFiles()[0];
+        Truncate(file, new FileInfo(file).Length - 3);
+        CorruptionException e = Assert.Throws<CorruptionException>(() => RaftLogEngine.Open(dir.Path, Options(RecoveryMode.AbsoluteConsistency)));
+        Assert.Equal(file, e.FilePath);
+        Assert.Equal(offsets[^1], e.Offset);
+        // Nothing was changed: a tolerant open still works afterwards.
+        using var engine = RaftLogEngine.Open(dir.Path, Options(RecoveryMode.TolerateTailCorruption));
+        AssertEntries(engine, 1, Batches - 1);
+    }
+
+    [Fact]
+    public void DamagedMiddleBatchOfNewestFileUnderEachMode()
+    {
+        using var dir = new TempDir();
+        long[] offsets = WriteBatches(dir.Path);
+        string file = dir.LogFiles()[0];
+        FlipByte(file, offsets[2] + BatchFormat.HeaderSize + 2); // inside the items of batch 3
+
+        CorruptionException e = Assert.Throws<CorruptionException>(() => RaftLogEngine.Open(dir.Path, Options(RecoveryMode.AbsoluteConsistency)));
+        Assert.Equal(offsets[2], e.Offset);
+        Assert.Contains("checksum", e.Reason);
+
+        using var copy = new TempDir();
+        File.Copy(file, Path.Combine(copy.Path, Path.GetFileName(file)));
+        using (var engine = RaftLogEngine.Open(copy.Path, Options(RecoveryMode.TolerateAnyCorruption)))
+        {
+            // Only batch 3 is skipped; entries 4.. follow a hole, so (as for any append past LastIndex + 1) they replace 1..2.
+            Assert.Equal(4UL, engine.FirstIndex(1));
+            AssertEntries(engine, 4, Batches);
+            CorruptedRange dropped = Assert.Single(engine.RecoveryReport.DroppedRanges);
+            Assert.Equal(offsets[2], dropped.Offset);
+            Assert.Equal(offsets[3] - offsets[2], dropped.Length);
+        }
+
+        using (var engine = RaftLogEngine.Open(dir.Path, Options(RecoveryMode.TolerateTailCorruption)))
+        {
+            // In the newest file a bad batch is taken for a torn tail: everything from it on is cut.
+            AssertEntries(engine, 1, 2);
+        }
+    }
+
+    [Fact]
+    public void DamagedEntryBlockInOlderFileFailsUnderTolerateTailAndIsSkippedUnderTolerateAny()
+    {
+        using var dir = new TempDir();
+        long[] offsets = WriteBatches(dir.Path);
+        WriteBatches(dir.Path, firstIndex: Batches + 1); // a second, newer file
+        string older = dir.LogFiles()[0];
+        long blockByte = offsets[4 - 1] + 40; // inside the entry data of batch 4
+        FlipByte(older, blockByte);
+
+        CorruptionException e = Assert.Throws<CorruptionException>(() => RaftLogEngine.Open(dir.Path, Options(RecoveryMode.TolerateTailCorruption)));
+        Assert.Equal(older, e.FilePath);
+        Assert.Equal(offsets[3], e.Offset);
+        Assert.Equal("entry block checksum mismatch", e.Reason);
+        Assert.Throws<CorruptionException>(() => RaftLogEngine.Open(dir.Path, Options(RecoveryMode.AbsoluteConsistency)));
+
+        using var engine = RaftLogEngine.Open(dir.Path, Options(RecoveryMode.TolerateAnyCorruption));
+        Assert.Single(engine.RecoveryReport.DroppedRanges);
+        Assert.Equal(2UL * Batches, engine.LastIndex(1));
+        Assert.Null(engine.GetEntry(1, 4));
+        Assert.Equal(Entry(5), engine.GetEntry(1, 5));
+    }
+
+    [Fact]
+    public void GarbageLengthIsResyncedUnderTolerateAny()
+    {
+        using var dir = new TempDir();
+        long[] offsets = WriteBatches(dir.Path);
+        string file = dir.LogFiles()[0];
+        FlipByte(file, offsets[1] + 6); // the total length of batch 2: the reader cannot just skip it
+        using var engine = RaftLogEngine.Open(dir.Path, Options(RecoveryMode.TolerateAnyCorruption));
+        CorruptedRange dropped = Assert.Single(engine.RecoveryReport.DroppedRanges);
+        Assert.Equal(offsets[1], dropped.Offset);
+        Assert.Equal(offsets[2] - offsets[1], dropped.Length);
+        AssertEntries(engine, 3, Batches);
+    }
+
+    [Fact]
+    public void DamagedFileHeaderUnderEachMode()
+    {
+        using var dir = new TempDir();
+        WriteBatches(dir.Path);
+        string file = dir.LogFiles()[0];
+        FlipByte(file, 3);
+        CorruptionException e = Assert.Throws<CorruptionException>(() => RaftLogEngine.Open(dir.Path, Options(RecoveryMode.AbsoluteConsistency)));
+        Assert.Equal(0, e.Offset);
+        using (var engine = RaftLogEngine.Open(dir.Path, Options(RecoveryMode.TolerateAnyCorruption)))
+        {
+            Assert.Null(engine.FirstIndex(1));
+            Assert.Single(engine.RecoveryReport.DroppedRanges);
+        }
+        // Now the damaged file is no longer the newest one: TolerateTail refuses it.
+        Assert.Throws<CorruptionException>(() => RaftLogEngine.Open(dir.Path, Options(RecoveryMode.TolerateTailCorruption)));
+    }
+
+    [Fact]
+    public void HalfCreatedNewestFileIsRemovedUnderTolerateTail()
+    {
+        using var dir = new TempDir();
+        WriteBatches(dir.Path);
+        string half = Path.Combine(dir.Path, LogFileFormat.FileName(99));
+        File.WriteAllBytes(half, [0x4D, 0x4B]);
+        Assert.Throws<CorruptionException>(() => RaftLogEngine.Open(dir.Path, Options(RecoveryMode.AbsoluteConsistency)));
+        using var engine = RaftLogEngine.Open(dir.Path, Options(RecoveryMode.TolerateTailCorruption));
+        AssertEntries(engine, 1, Batches);
+        Assert.False(File.Exists(half));
+    }
+
+    [Fact]
+    public void ReadOfDamagedBlockThrowsCorruptionNotWrongData()
+    {
+        using var dir = new TempDir();
+        using var engine = RaftLogEngine.Open(dir.Path, Options(RecoveryMode.TolerateTailCorruption));
+        var batch = new LogBatch();
+        batch.AddEntries(1, 1, new ReadOnlyMemory<byte>[] { Entry(1) });
+        long size = engine.Write(batch, sync: false);
+        string file = dir.LogFiles()[0];
+        FlipByte(file, LogFileFormat.HeaderSize + size - 20); // inside the entry
+        CorruptionException e = Assert.Throws<CorruptionException>(() => engine.GetEntry(1, 1));
+        Assert.Equal(file, e.FilePath);
+        Assert.Throws<CorruptionException>(() => engine.FetchEntries(1, 1, 2, long.MaxValue, []));
+    }
+}
