@@ -5,7 +5,7 @@ namespace ManagedKv.Lsm.Table;
 /// Thread-safe: any number of threads may read concurrently. Disposing while reads are in flight is a bug; table
 /// readers guarantee it by reference counting.
 /// </summary>
-internal interface IRandomAccessFile : IDisposable
+internal unsafe interface IRandomAccessFile : IDisposable
 {
     /// <summary>The file name, for error messages.</summary>
     string Path { get; }
@@ -20,9 +20,9 @@ internal interface IRandomAccessFile : IDisposable
     int Read(long offset, Span<byte> destination);
 
     /// <summary>
-    /// When the file is mapped into memory, returns the bytes [offset, offset + length) without copying them;
-    /// the memory stays valid until the file is disposed. Returns false when the file cannot expose memory (the
-    /// caller then uses <see cref="Read"/>) or the range is outside the file.
+    /// When the file is mapped into memory, returns the address of the bytes [offset, offset + length) without
+    /// copying them; the memory stays valid until the file is disposed. Returns false when the file cannot expose
+    /// memory (the caller then uses <see cref="Read"/>) or the range is outside the file.
     /// </summary>
-    bool TryGetMemory(long offset, int length, out ReadOnlyMemory<byte> memory);
+    bool TryGetPointer(long offset, int length, out byte* pointer);
 }

@@ -1,13 +1,11 @@
-using System.Buffers;
 using System.IO.MemoryMappedFiles;
 
 namespace ManagedKv.Lsm.Table;
 
 /// <summary>
 /// <see cref="IRandomAccessFile"/> over a read-only memory mapping of the whole file. A read is a memory copy (no
-/// system call; a page fault on first touch), and <see cref="TryGetMemory"/> exposes the mapped bytes directly so a
-/// block can be searched in place. Thread-safe. Files larger than 2 GiB are mapped but expose no memory (a
-/// <see cref="Memory{T}"/> is int-indexed); they are read by copying.
+/// system call; a page fault on first touch), and <see cref="TryGetPointer"/> exposes the mapped bytes directly so a
+/// block can be checked, decompressed or searched in place. Thread-safe.
 /// Invariant: the mapping stays alive until <see cref="Dispose"/>; callers guarantee no read or exposed memory is
 /// used after it (table readers reference-count their file).
 /// </summary>
@@ -16,7 +14,6 @@ internal sealed unsafe class MemoryMappedRandomAccessFile : IRandomAccessFile
     private readonly MemoryMappedFile? _map;
     private readonly MemoryMappedViewAccessor? _view;
     private readonly byte* _base;   // start of the file's bytes in the mapping; null for an empty file
-    private readonly MappedMemoryManager? _memory; // null when Length > int.MaxValue or the file is empty
     private int _disposed;
 
     private MemoryMappedRandomAccessFile(string path, MemoryMappedFile? map, MemoryMappedViewAccessor? view, long length)
@@ -30,10 +27,6 @@ internal sealed unsafe class MemoryMappedRandomAccessFile : IRandomAccessFile
             byte* p = null;
             view.SafeMemoryMappedViewHandle.AcquirePointer(ref p);
             _base = p + view.PointerOffset;
-            if (length <= int.MaxValue)
-            {
-                _memory = new MappedMemoryManager(_base, (int)length);
-            }
         }
     }
 
@@ -80,18 +73,18 @@ internal sealed unsafe class MemoryMappedRandomAccessFile : IRandomAccessFile
         return n;
     }
 
-    public bool TryGetMemory(long offset, int length, out ReadOnlyMemory<byte> memory)
+    public bool TryGetPointer(long offset, int length, out byte* pointer)
     {
         if (_disposed != 0)
         {
             Util.ThrowHelper.ThrowObjectDisposed(Path);
         }
-        if (_memory == null || offset < 0 || length < 0 || offset + length > Length)
+        if (_base == null || offset < 0 || length < 0 || offset > Length - length)
         {
-            memory = default;
+            pointer = null;
             return false;
         }
-        memory = _memory.Memory.Slice((int)offset, length);
+        pointer = _base + offset;
         return true;
     }
 
@@ -107,30 +100,5 @@ internal sealed unsafe class MemoryMappedRandomAccessFile : IRandomAccessFile
             _view.Dispose();
         }
         _map?.Dispose();
-    }
-
-    /// <summary>Exposes the mapping as <see cref="Memory{T}"/> so blocks can be sliced from it without copying.</summary>
-    private sealed class MappedMemoryManager : MemoryManager<byte>
-    {
-        private readonly byte* _pointer;
-        private readonly int _length;
-
-        public MappedMemoryManager(byte* pointer, int length)
-        {
-            _pointer = pointer;
-            _length = length;
-        }
-
-        public override Span<byte> GetSpan() => new(_pointer, _length);
-
-        public override MemoryHandle Pin(int elementIndex = 0) => new(_pointer + elementIndex);
-
-        public override void Unpin()
-        {
-        }
-
-        protected override void Dispose(bool disposing)
-        {
-        }
     }
 }

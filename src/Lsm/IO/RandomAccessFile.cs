@@ -6,7 +6,7 @@ namespace ManagedKv.Lsm.Table;
 /// <see cref="IRandomAccessFile"/> over one <see cref="SafeFileHandle"/> read with <see cref="RandomAccess.Read(SafeFileHandle, Span{byte}, long)"/>:
 /// one handle shared by all readers, no seek, one system call (pread) per read. Thread-safe.
 /// </summary>
-internal sealed class RandomAccessFile : IRandomAccessFile
+internal sealed unsafe class RandomAccessFile : IRandomAccessFile
 {
     private readonly SafeFileHandle _handle;
 
@@ -51,9 +51,9 @@ internal sealed class RandomAccessFile : IRandomAccessFile
         return total;
     }
 
-    public bool TryGetMemory(long offset, int length, out ReadOnlyMemory<byte> memory)
+    public bool TryGetPointer(long offset, int length, out byte* pointer)
     {
-        memory = default;
+        pointer = null;
         return false;
     }
 

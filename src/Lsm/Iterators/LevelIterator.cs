@@ -6,15 +6,17 @@ namespace ManagedKv.Lsm.Iterators;
 
 /// <summary>
 /// Iterates a sorted run of disjoint files (one level of L1..Ln), opening one table at a time as the cursor
-/// crosses file boundaries. Not thread-safe. The file list belongs to a version the caller keeps referenced.
+/// crosses file boundaries. One <see cref="TableIterator"/> is reset onto each file in turn, so a seek that lands in
+/// another file allocates nothing. Not thread-safe. The file list belongs to a version the caller keeps referenced.
 /// </summary>
 internal sealed class LevelIterator : IInternalIterator
 {
     private readonly TableCache _cache;
     private readonly List<FileMetaData> _files;
     private readonly bool _fillCache;
+    private readonly TableIterator _table = new();
     private int _fileIndex = -1;
-    private OwnedTableIterator? _current;
+    private TableIterator? _current; // _table while it is bound to _files[_fileIndex], else null
 
     public LevelIterator(TableCache cache, List<FileMetaData> files, bool fillCache)
     {
@@ -140,15 +142,16 @@ internal sealed class LevelIterator : IInternalIterator
         }
         Close();
         FileMetaData f = _files[index];
-        _current = new OwnedTableIterator(_cache.Acquire(f.Number, f.FileSize), _fillCache);
+        _table.Reset(_cache.Acquire(f.Number, f.FileSize), _fillCache);
+        _current = _table;
         _fileIndex = index;
     }
 
     private void Close()
     {
-        _current?.Dispose();
         _current = null;
         _fileIndex = -1;
+        _table.Dispose(); // drops the blocks and the table reference; the iterator stays reusable
     }
 
     public void Dispose() => Close();

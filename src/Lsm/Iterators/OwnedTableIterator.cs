@@ -2,18 +2,16 @@ using ManagedKv.Lsm.Table;
 
 namespace ManagedKv.Lsm.Iterators;
 
-/// <summary>A table iterator that holds a reference on its reader and drops it on Dispose.</summary>
+/// <summary>
+/// A table iterator over a reader reference the caller acquired (from the table cache): it adopts that reference and
+/// drops it on Dispose. Calls go straight to the sealed <see cref="TableIterator"/> (no second interface dispatch,
+/// no second reference).
+/// </summary>
 internal sealed class OwnedTableIterator : IInternalIterator
 {
-    private readonly TableReader _reader;
-    private readonly IInternalIterator _inner;
-    private bool _disposed;
+    private readonly TableIterator _inner;
 
-    public OwnedTableIterator(TableReader reader, bool fillCache)
-    {
-        _reader = reader;
-        _inner = reader.NewIterator(fillCache);
-    }
+    public OwnedTableIterator(TableReader reader, bool fillCache) => _inner = new TableIterator(reader, fillCache);
 
     public bool Valid => _inner.Valid;
 
@@ -33,13 +31,5 @@ internal sealed class OwnedTableIterator : IInternalIterator
 
     public void Prev() => _inner.Prev();
 
-    public void Dispose()
-    {
-        if (!_disposed)
-        {
-            _disposed = true;
-            _inner.Dispose();
-            _reader.Unref();
-        }
-    }
+    public void Dispose() => _inner.Dispose();
 }

@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using ManagedKv.Lsm.Keys;
 using ManagedKv.Lsm.Util;
 
@@ -9,12 +10,17 @@ namespace ManagedKv.Lsm.Table;
 /// points, then a linear scan; <see cref="Prev"/> rescans from the previous restart point. Keys stored whole (every
 /// restart key, every key of an index block) are exposed in place; prefix-compressed keys are rebuilt in a buffer the
 /// iterator owns and reuses, so a seek allocates nothing once the buffer has grown.
-/// Reusable: <see cref="Reset"/> points it at another block. Not thread-safe. Malformed entries throw
-/// <see cref="CorruptionException"/> naming the file and the block's offset.
+/// Reusable: <see cref="Reset(ReadOnlyMemory{byte}, bool, string, long)"/> points it at another block, a managed
+/// array or native memory (a cached block, a memory-mapped file); the caller keeps native memory valid until the next
+/// Reset or <see cref="Clear"/>. Not thread-safe. Malformed entries throw <see cref="CorruptionException"/> naming
+/// the file and the block's offset.
 /// </summary>
-internal sealed class BlockIterator
+internal sealed unsafe class BlockIterator
 {
-    private ReadOnlyMemory<byte> _block;
+    private byte[]? _array;          // the block is _array[_arrayOffset.._arrayOffset+_length], or
+    private int _arrayOffset;
+    private byte* _pointer;          // ... native memory [_pointer, _pointer+_length) when _array is null
+    private int _length;
     private bool _internalKeys;      // internal-key order (data and index blocks) or bytewise (meta blocks)
     private string _path = string.Empty;
     private long _blockOffset;
@@ -29,21 +35,61 @@ internal sealed class BlockIterator
     private int _valueOffset;
     private int _valueLength;
 
-    /// <summary>Points the iterator at <paramref name="block"/> (contents without trailer); not positioned.</summary>
+    /// <summary>Points the iterator at <paramref name="block"/> (contents without trailer, array-backed); not positioned.</summary>
     public void Reset(ReadOnlyMemory<byte> block, bool internalKeys, string path, long blockOffset)
     {
-        _block = block;
+        if (!MemoryMarshal.TryGetArray(block, out ArraySegment<byte> segment))
+        {
+            ThrowHelper.ThrowArgument("a block iterator reads arrays or native memory", nameof(block));
+        }
+        _array = segment.Array;
+        _arrayOffset = segment.Offset;
+        _pointer = null;
+        Init(block.Length, internalKeys, path, blockOffset);
+    }
+
+    /// <summary>Points the iterator at <paramref name="array"/>[<paramref name="offset"/>..+<paramref name="length"/>); not positioned.</summary>
+    public void Reset(byte[] array, int offset, int length, bool internalKeys, string path, long blockOffset)
+    {
+        _array = array;
+        _arrayOffset = offset;
+        _pointer = null;
+        Init(length, internalKeys, path, blockOffset);
+    }
+
+    /// <summary>
+    /// Points the iterator at the native block [<paramref name="block"/>, +<paramref name="length"/>) (contents without
+    /// trailer); not positioned. REQUIRES: the memory stays valid and unchanged until the next Reset or Clear.
+    /// </summary>
+    public void Reset(byte* block, int length, bool internalKeys, string path, long blockOffset)
+    {
+        _array = null;
+        _arrayOffset = 0;
+        _pointer = block;
+        Init(length, internalKeys, path, blockOffset);
+    }
+
+    private ReadOnlySpan<byte> Block
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => _array != null ? new ReadOnlySpan<byte>(_array, _arrayOffset, _length) : new ReadOnlySpan<byte>(_pointer, _length);
+    }
+
+    private void Init(int length, bool internalKeys, string path, long blockOffset)
+    {
+        _length = length;
         _internalKeys = internalKeys;
         _path = path;
         _blockOffset = blockOffset;
-        int length = block.Length;
         if (length < 4)
         {
+            _length = 0;
             ThrowCorruption("block too short for its restart count");
         }
-        uint numRestarts = Coding.ReadFixed32(block.Span[(length - 4)..]);
+        uint numRestarts = Coding.ReadFixed32(Block[(length - 4)..]);
         if (numRestarts == 0 || numRestarts > (uint)((length - 4) / 4))
         {
+            _length = 0;
             ThrowCorruption($"bad restart count {numRestarts}");
         }
         _numRestarts = (int)numRestarts;
@@ -55,10 +101,12 @@ internal sealed class BlockIterator
         _keyInBlock = -1;
     }
 
-    /// <summary>Drops the reference to the block (so a pooled buffer can be returned).</summary>
+    /// <summary>Drops the reference to the block (so a pooled buffer can be returned or a cache handle released).</summary>
     public void Clear()
     {
-        _block = default;
+        _array = null;
+        _pointer = null;
+        _length = 0;
         _restartsOffset = 0;
         _current = 0;
         _next = 0;
@@ -68,20 +116,20 @@ internal sealed class BlockIterator
     public bool Valid => _current < _restartsOffset;
 
     /// <summary>REQUIRES: Valid.</summary>
-    public ReadOnlySpan<byte> Key => _keyInBlock >= 0 ? _block.Span.Slice(_keyInBlock, _keyLength) : _keyBuffer.AsSpan(0, _keyLength);
+    public ReadOnlySpan<byte> Key => _keyInBlock >= 0 ? Block.Slice(_keyInBlock, _keyLength) : _keyBuffer.AsSpan(0, _keyLength);
 
     /// <summary>REQUIRES: Valid.</summary>
-    public ReadOnlySpan<byte> Value => _block.Span.Slice(_valueOffset, _valueLength);
+    public ReadOnlySpan<byte> Value => Block.Slice(_valueOffset, _valueLength);
 
     public void SeekToFirst()
     {
         SeekToRestartPoint(0);
-        ParseNextEntry(_block.Span);
+        ParseNextEntry(Block);
     }
 
     public void SeekToLast()
     {
-        ReadOnlySpan<byte> block = _block.Span;
+        ReadOnlySpan<byte> block = Block;
         SeekToRestartPoint(_numRestarts - 1);
         while (ParseNextEntry(block) && _next < _restartsOffset)
         {
@@ -91,7 +139,7 @@ internal sealed class BlockIterator
     /// <summary>Positions at the first entry with key &gt;= <paramref name="target"/>.</summary>
     public void Seek(ReadOnlySpan<byte> target)
     {
-        ReadOnlySpan<byte> block = _block.Span;
+        ReadOnlySpan<byte> block = Block;
         int left = 0;
         int right = _numRestarts - 1;
         while (left < right)
@@ -131,12 +179,12 @@ internal sealed class BlockIterator
     }
 
     /// <summary>REQUIRES: Valid.</summary>
-    public void Next() => ParseNextEntry(_block.Span);
+    public void Next() => ParseNextEntry(Block);
 
     /// <summary>REQUIRES: Valid.</summary>
     public void Prev()
     {
-        ReadOnlySpan<byte> block = _block.Span;
+        ReadOnlySpan<byte> block = Block;
         int original = _current;
         while (RestartPoint(block, _restartIndex) >= original)
         {
@@ -183,7 +231,7 @@ internal sealed class BlockIterator
         _keyInBlock = -1;
         _restartIndex = index;
         _current = _restartsOffset; // not valid until an entry is parsed
-        _next = RestartPoint(_block.Span, index);
+        _next = RestartPoint(Block, index);
     }
 
     /// <summary>The whole key stored at restart point <paramref name="index"/>.</summary>

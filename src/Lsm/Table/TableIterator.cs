@@ -5,26 +5,34 @@ namespace ManagedKv.Lsm.Table;
 /// <summary>
 /// Two-level iterator over one SST: an index-block cursor picks data blocks, a data-block cursor walks them; empty
 /// positions at block ends move to the neighbouring block in the direction of travel. Holds a reference to its
-/// <see cref="TableReader"/> until disposed. Not thread-safe. The current key and value stay valid until the next move.
+/// <see cref="TableReader"/> and to the blocks it reads (block cache handles) until it moves off them, is
+/// <see cref="Reset"/> to another table, or is disposed. Not thread-safe. The current key and value stay valid until
+/// the next move.
+/// Reusable: a level iterator keeps one and resets it onto each file it crosses, so crossing a file boundary
+/// allocates nothing (a new iterator per file cost two block cursors and their key buffers every time).
 /// </summary>
 internal sealed class TableIterator : IInternalIterator
 {
-    private readonly TableReader _reader;
-    private readonly bool _fillCache;
     private readonly BlockIterator _index = new();
     private readonly BlockIterator _data = new();
-    private byte[]? _pooledIndex;     // returned on Dispose
-    private byte[]? _pooledData;      // the current data block when it came from the array pool
+    private TableReader? _reader;     // null after Dispose (or before the first Reset)
+    private bool _fillCache;
+    private BlockContents _indexBlock; // released on Reset / Dispose
+    private BlockContents _dataBlock;  // the current data block
+    private byte[]? _scratch;          // data blocks read without filling the cache land here
     private bool _hasDataBlock;
     private ulong _dataBlockOffset;
-    private bool _disposed;
-    // Invariant: _hasDataBlock implies _data is reset to the block at _dataBlockOffset, the one _index points at.
+    // Invariant: _hasDataBlock implies _data is reset to _dataBlock, the block at _dataBlockOffset that _index points at.
 
+    /// <summary>An iterator over <paramref name="reader"/>, adopting one reference the caller already took on it.</summary>
     public TableIterator(TableReader reader, bool fillCache)
     {
-        _reader = reader;
-        _fillCache = fillCache;
-        _index.Reset(reader.GetIndexBlock(out _pooledIndex), internalKeys: true, reader.Path, reader.IndexBlockOffset);
+        Reset(reader, fillCache);
+    }
+
+    /// <summary>An iterator bound to no table yet: <see cref="Reset"/> it before use.</summary>
+    public TableIterator()
+    {
     }
 
     public bool Valid => _hasDataBlock && _data.Valid;
@@ -32,6 +40,31 @@ internal sealed class TableIterator : IInternalIterator
     public ReadOnlySpan<byte> Key => _data.Key;
 
     public ReadOnlySpan<byte> Value => _data.Value;
+
+    /// <summary>The table this iterator reads, or null.</summary>
+    internal TableReader? Reader => _reader;
+
+    /// <summary>
+    /// Rebinds the iterator to <paramref name="reader"/>, adopting one reference the caller already took on it;
+    /// drops the blocks and the reference of the previous table. Not positioned afterwards. When reading the index
+    /// block fails, the reference is dropped and the iterator is left unbound.
+    /// </summary>
+    public void Reset(TableReader reader, bool fillCache)
+    {
+        Unbind();
+        _reader = reader;
+        _fillCache = fillCache;
+        try
+        {
+            _indexBlock = reader.GetIndexBlock();
+            _indexBlock.ResetIterator(_index, internalKeys: true, reader.Path, reader.IndexBlockOffset);
+        }
+        catch
+        {
+            Unbind();
+            throw;
+        }
+    }
 
     public void SeekToFirst()
     {
@@ -81,27 +114,34 @@ internal sealed class TableIterator : IInternalIterator
     public void Next()
     {
         _data.Next();
-        SkipEmptyBlocksForward();
+        if (!_data.Valid)
+        {
+            SkipEmptyBlocksForward();
+        }
     }
 
     public void Prev()
     {
         _data.Prev();
-        SkipEmptyBlocksBackward();
+        if (!_data.Valid)
+        {
+            SkipEmptyBlocksBackward();
+        }
     }
 
-    public void Dispose()
+    /// <summary>Drops the current data block (and its cache reference) but keeps the table; not positioned afterwards.</summary>
+    public void ReleaseDataBlock() => DropDataBlock();
+
+    public void Dispose() => Unbind();
+
+    private void Unbind()
     {
-        if (_disposed)
-        {
-            return;
-        }
-        _disposed = true;
         DropDataBlock();
         _index.Clear();
-        TableReader.ReturnPooled(_pooledIndex);
-        _pooledIndex = null;
-        _reader.Unref();
+        _indexBlock.Release();
+        TableReader? reader = _reader;
+        _reader = null;
+        reader?.Unref();
     }
 
     private void SkipEmptyBlocksForward()
@@ -131,7 +171,8 @@ internal sealed class TableIterator : IInternalIterator
     /// <summary>Points _data at the block _index is on; false (and no block) when _index is not valid.</summary>
     private bool LoadDataBlock()
     {
-        if (_disposed)
+        TableReader? reader = _reader;
+        if (reader == null)
         {
             Util.ThrowHelper.ThrowObjectDisposed(nameof(TableIterator));
         }
@@ -140,14 +181,14 @@ internal sealed class TableIterator : IInternalIterator
             DropDataBlock();
             return false;
         }
-        BlockHandle handle = _reader.DecodeIndexValue(_index.Value);
+        BlockHandle handle = reader.DecodeIndexValue(_index.Value);
         if (_hasDataBlock && handle.Offset == _dataBlockOffset)
         {
             return true;
         }
         DropDataBlock();
-        ReadOnlyMemory<byte> block = _reader.ReadDataBlock(handle, _fillCache, out _pooledData);
-        _data.Reset(block, internalKeys: true, _reader.Path, (long)handle.Offset);
+        _dataBlock = reader.ReadDataBlock(handle, _fillCache, ref _scratch);
+        _dataBlock.ResetIterator(_data, internalKeys: true, reader.Path, (long)handle.Offset);
         _dataBlockOffset = handle.Offset;
         _hasDataBlock = true;
         return true;
@@ -157,7 +198,6 @@ internal sealed class TableIterator : IInternalIterator
     {
         _hasDataBlock = false;
         _data.Clear();
-        TableReader.ReturnPooled(_pooledData);
-        _pooledData = null;
+        _dataBlock.Release();
     }
 }

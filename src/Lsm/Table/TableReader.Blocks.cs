@@ -3,131 +3,176 @@ using ManagedKv.Lsm.Util;
 
 namespace ManagedKv.Lsm.Table;
 
-/// <summary>Block reads: bounds, checksums, decompression and the block cache.</summary>
-internal sealed partial class TableReader
+/// <summary>
+/// Block reads: bounds, checksums, decompression and the block cache. A block comes back as
+/// <see cref="BlockContents"/> the caller releases: a block cache reference (blocks read with fillCache go into the
+/// cache, in native memory), the mapped file itself (an uncompressed block of a memory-mapped file is checked and
+/// used in place, never copied), or the caller's scratch array (reads that do not fill the cache).
+/// </summary>
+internal sealed unsafe partial class TableReader
 {
     /// <summary>
     /// Returns the uncompressed contents of a data block: from the block cache, or read (and, when
-    /// <paramref name="fillCache"/>, inserted). <paramref name="pooled"/> is set when the memory is a pooled array the
-    /// caller returns with <see cref="ReturnPooled"/> once done with it.
+    /// <paramref name="fillCache"/>, inserted). When the block is neither cached nor mapped, it is read into
+    /// <paramref name="scratch"/> (grown as needed; the caller owns it and keeps it until the contents are released).
+    /// The caller calls <see cref="BlockContents.Release"/> when done with it.
     /// </summary>
-    internal ReadOnlyMemory<byte> ReadDataBlock(BlockHandle handle, bool fillCache, out byte[]? pooled)
+    internal BlockContents ReadDataBlock(BlockHandle handle, bool fillCache, ref byte[]? scratch)
     {
         AssertReferenced();
-        if (_cache != null && _cache.TryGet(_cacheId, handle.Offset, out ReadOnlyMemory<byte> cached))
+        if (_cache != null)
         {
-            pooled = null;
-            return cached;
+            BlockCacheEntry? cached = _cache.Lookup(_cacheId, handle.Offset);
+            if (cached != null)
+            {
+                return BlockContents.FromCache(cached);
+            }
         }
-        return ReadBlockFromFile(handle, insert: fillCache && _cache != null, _options.VerifyChecksums, out pooled);
+        return ReadBlockFromFile(handle, insert: fillCache && _cache != null, _options.VerifyChecksums, ref scratch);
     }
 
     /// <summary>An unpinned index or filter block: from the cache, else reread, verified and reinserted.</summary>
-    private ReadOnlyMemory<byte> GetCachedMetaBlock(BlockHandle handle, out byte[]? pooled)
+    private BlockContents GetCachedMetaBlock(BlockHandle handle)
     {
-        if (_cache!.TryGet(_cacheId, handle.Offset, out ReadOnlyMemory<byte> cached))
+        BlockCacheEntry? cached = _cache!.Lookup(_cacheId, handle.Offset);
+        if (cached != null)
         {
-            pooled = null;
-            return cached;
+            return BlockContents.FromCache(cached);
         }
-        return ReadBlockFromFile(handle, insert: true, verify: true, out pooled);
+        byte[]? unused = null;
+        return ReadBlockFromFile(handle, insert: true, verify: true, ref unused);
     }
 
-    private ReadOnlyMemory<byte> ReadBlockFromFile(BlockHandle handle, bool insert, bool verify, out byte[]? pooled)
+    private BlockContents ReadBlockFromFile(BlockHandle handle, bool insert, bool verify, ref byte[]? scratch)
     {
-        pooled = null;
         CheckHandle(Path, _limit, handle);
         int size = (int)handle.Size;
         int rawLength = size + TableFormat.BlockTrailerSize;
         long offset = (long)handle.Offset;
 
-        // Memory-mapped: check and use the mapped bytes in place; copy only what goes into the cache.
-        if (_file.TryGetMemory(offset, rawLength, out ReadOnlyMemory<byte> mapped))
+        // Memory-mapped: check the mapped bytes and use them in place; decompress straight from them.
+        if (_file.TryGetPointer(offset, rawLength, out byte* mapped))
         {
-            ReadOnlySpan<byte> raw = mapped.Span;
+            var raw = new ReadOnlySpan<byte>(mapped, rawLength);
             byte type = CheckTrailer(Path, offset, raw, size, verify);
             if (type == (byte)CompressionType.None)
             {
-                if (!insert)
-                {
-                    return mapped[..size];
-                }
-                byte[] copy = raw[..size].ToArray();
-                _cache!.Insert(_cacheId, handle.Offset, copy, size);
-                return copy;
+                return BlockContents.FromNative(mapped, size, null);
             }
-            return Decompress(raw[..size], type, offset, handle, insert, out pooled);
+            return Decompress(raw[..size], type, handle, insert, ref scratch);
         }
 
         if (insert && !_tableCompressed)
         {
-            // Most likely raw: read straight into the array that will be cached (its 5 trailer bytes ride along).
-            byte[] block = new byte[rawLength];
-            ReadExactly(offset, block);
-            byte type = CheckTrailer(Path, offset, block, size, verify);
-            if (type == (byte)CompressionType.None)
+            // Most likely raw: read straight into the native block that will be cached (its 5 trailer bytes ride along).
+            byte* block = BlockCache.AllocateBlock(rawLength);
+            bool owned = true;
+            try
             {
-                _cache!.Insert(_cacheId, handle.Offset, block, size);
-                return block.AsMemory(0, size);
+                var raw = new Span<byte>(block, rawLength);
+                ReadExactly(offset, raw);
+                byte type = CheckTrailer(Path, offset, raw, size, verify);
+                if (type != (byte)CompressionType.None)
+                {
+                    return Decompress(raw[..size], type, handle, insert, ref scratch);
+                }
+                owned = false;
+                return BlockContents.FromCache(_cache!.Insert(_cacheId, handle.Offset, block, size, rawLength));
             }
-            return Decompress(block.AsSpan(0, size), type, offset, handle, insert, out pooled);
+            finally
+            {
+                if (owned)
+                {
+                    BlockCache.FreeBlock(block);
+                }
+            }
         }
 
-        byte[] buffer = ArrayPool<byte>.Shared.Rent(rawLength);
-        bool keep = false;
-        try
+        if (!insert && !_tableCompressed)
         {
+            // Most likely raw and not cached: read into the caller's scratch and use it there.
+            byte[] buffer = EnsureScratch(ref scratch, rawLength);
             ReadExactly(offset, buffer.AsSpan(0, rawLength));
             byte type = CheckTrailer(Path, offset, buffer, size, verify);
             if (type == (byte)CompressionType.None)
             {
-                if (insert)
-                {
-                    byte[] copy = buffer.AsSpan(0, size).ToArray();
-                    _cache!.Insert(_cacheId, handle.Offset, copy, size);
-                    return copy;
-                }
-                keep = true;
-                pooled = buffer;
-                return buffer.AsMemory(0, size);
+                return BlockContents.FromArray(buffer, 0, size);
             }
-            return Decompress(buffer.AsSpan(0, size), type, offset, handle, insert, out pooled);
+            // A compressed block in a table written without a codec: move the payload out of the scratch first.
+            byte[] payload = ArrayPool<byte>.Shared.Rent(size);
+            try
+            {
+                buffer.AsSpan(0, size).CopyTo(payload);
+                return Decompress(payload.AsSpan(0, size), type, handle, insert, ref scratch);
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(payload);
+            }
+        }
+
+        byte[] rented = ArrayPool<byte>.Shared.Rent(rawLength);
+        try
+        {
+            ReadExactly(offset, rented.AsSpan(0, rawLength));
+            byte type = CheckTrailer(Path, offset, rented, size, verify);
+            if (type != (byte)CompressionType.None)
+            {
+                return Decompress(rented.AsSpan(0, size), type, handle, insert, ref scratch);
+            }
+            if (insert)
+            {
+                byte* block = BlockCache.AllocateBlock(size);
+                rented.AsSpan(0, size).CopyTo(new Span<byte>(block, size));
+                return BlockContents.FromCache(_cache!.Insert(_cacheId, handle.Offset, block, size, size));
+            }
+            byte[] buffer = EnsureScratch(ref scratch, size);
+            rented.AsSpan(0, size).CopyTo(buffer);
+            return BlockContents.FromArray(buffer, 0, size);
         }
         finally
         {
-            if (!keep)
-            {
-                ArrayPool<byte>.Shared.Return(buffer);
-            }
+            ArrayPool<byte>.Shared.Return(rented);
         }
     }
 
-    private ReadOnlyMemory<byte> Decompress(ReadOnlySpan<byte> payload, byte type, long offset, BlockHandle handle, bool insert, out byte[]? pooled)
+    /// <summary>
+    /// Decompresses a block payload into a new cached native block (<paramref name="insert"/>) or into
+    /// <paramref name="scratch"/>. REQUIRES: <paramref name="payload"/> does not overlap the scratch.
+    /// </summary>
+    private BlockContents Decompress(ReadOnlySpan<byte> payload, byte type, BlockHandle handle, bool insert, ref byte[]? scratch)
     {
-        pooled = null;
+        long offset = (long)handle.Offset;
         int length = BlockCompression.UncompressedLength(payload);
         if (length < 0 || length > 1024 * 1024 * 1024)
         {
             ThrowHelper.ThrowCorruption(Path, offset, $"bad uncompressed length {length} of a compressed block");
         }
-        byte[] output = insert ? new byte[length] : ArrayPool<byte>.Shared.Rent(length);
-        if (!BlockCompression.TryDecompress((CompressionType)type, payload, output.AsSpan(0, length)))
+        if (!insert)
         {
-            if (!insert)
+            byte[] buffer = EnsureScratch(ref scratch, length);
+            if (!BlockCompression.TryDecompress((CompressionType)type, payload, buffer.AsSpan(0, length)))
             {
-                ArrayPool<byte>.Shared.Return(output);
+                ThrowHelper.ThrowCorruption(Path, offset, $"cannot decompress {BlockCompression.NameOf((CompressionType)type)} block");
             }
+            return BlockContents.FromArray(buffer, 0, length);
+        }
+        byte* block = BlockCache.AllocateBlock(length);
+        if (!BlockCompression.TryDecompress((CompressionType)type, payload, new Span<byte>(block, length)))
+        {
+            BlockCache.FreeBlock(block);
             ThrowHelper.ThrowCorruption(Path, offset, $"cannot decompress {BlockCompression.NameOf((CompressionType)type)} block");
         }
-        if (insert)
+        return BlockContents.FromCache(_cache!.Insert(_cacheId, handle.Offset, block, length, length));
+    }
+
+    private static byte[] EnsureScratch(ref byte[]? scratch, int length)
+    {
+        if (scratch == null || scratch.Length < length)
         {
-            _cache!.Insert(_cacheId, handle.Offset, output, length);
+            scratch = new byte[Math.Max(length, Math.Min(2 * (scratch?.Length ?? 0), int.MaxValue / 2))];
         }
-        else
-        {
-            pooled = output;
-        }
-        return output.AsMemory(0, length);
+        return scratch;
     }
 
     private void ReadExactly(long offset, Span<byte> destination)

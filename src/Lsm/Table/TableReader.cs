@@ -17,7 +17,7 @@ namespace ManagedKv.Lsm.Table;
 /// <see cref="Unref"/> add and drop references, and the file is closed when the last one goes. Each iterator holds its
 /// own reference, so a reader evicted from the table cache stays usable by the iterators still reading it.
 /// </summary>
-internal sealed partial class TableReader
+internal sealed unsafe partial class TableReader
 {
     private const int StackKeyLimit = 256;
 
@@ -26,6 +26,9 @@ internal sealed partial class TableReader
 
     [ThreadStatic]
     private static BlockIterator? t_dataIterator;
+
+    [ThreadStatic]
+    private static byte[]? t_scratch; // Get's buffer for blocks read without filling the cache
 
     private readonly IRandomAccessFile _file;
     private readonly TableReaderOptions _options;
@@ -168,10 +171,10 @@ internal sealed partial class TableReader
         bool pin = options.PinIndexAndFilter || cache == null;
         if (!pin)
         {
-            cache!.Insert(cacheId, footer.IndexHandle.Offset, index, index.Length);
+            cache!.InsertCopy(cacheId, footer.IndexHandle.Offset, index);
             if (filter != null)
             {
-                cache.Insert(cacheId, filterHandle.Offset, filter, filter.Length);
+                cache.InsertCopy(cacheId, filterHandle.Offset, filter);
             }
         }
         return new TableReader(file, path, fileNumber, fileSize, options, properties, footer.IndexHandle, pin ? index : null,
@@ -213,14 +216,14 @@ internal sealed partial class TableReader
         {
             return _pinnedFilter.KeyMayMatch(userKey);
         }
-        ReadOnlyMemory<byte> filter = GetCachedMetaBlock(_filterHandle, out byte[]? pooled);
+        BlockContents filter = GetCachedMetaBlock(_filterHandle);
         try
         {
             return BloomFilterReader.MayMatch(filter.Span, BloomFilterBuilder.Hash(userKey), Path, (long)_filterHandle.Offset);
         }
         finally
         {
-            ReturnPooled(pooled);
+            filter.Release();
         }
     }
 
@@ -246,19 +249,23 @@ internal sealed partial class TableReader
 
         BlockIterator index = t_indexIterator ?? new BlockIterator();
         BlockIterator data = t_dataIterator ?? new BlockIterator();
+        byte[]? scratch = t_scratch;
         t_indexIterator = null; // taken: a reentrant call (from the value sink) gets its own
         t_dataIterator = null;
-        byte[]? pooledIndex = null;
-        byte[]? pooledData = null;
+        t_scratch = null;
+        BlockContents indexBlock = default;
+        BlockContents dataBlock = default;
         try
         {
-            index.Reset(GetIndexBlock(out pooledIndex), internalKeys: true, Path, (long)_indexHandle.Offset);
+            indexBlock = GetIndexBlock();
+            indexBlock.ResetIterator(index, internalKeys: true, Path, (long)_indexHandle.Offset);
             for (index.Seek(seekKey); index.Valid; index.Next())
             {
                 BlockHandle handle = DecodeIndexValue(index.Value);
-                ReturnPooled(pooledData);
-                pooledData = null;
-                data.Reset(ReadDataBlock(handle, fillCache, out pooledData), internalKeys: true, Path, (long)handle.Offset);
+                data.Clear();
+                dataBlock.Release();
+                dataBlock = ReadDataBlock(handle, fillCache, ref scratch);
+                dataBlock.ResetIterator(data, internalKeys: true, Path, (long)handle.Offset);
                 data.Seek(seekKey);
                 if (!data.Valid)
                 {
@@ -287,10 +294,11 @@ internal sealed partial class TableReader
         {
             data.Clear();
             index.Clear();
+            dataBlock.Release();
+            indexBlock.Release();
             t_indexIterator = index;
             t_dataIterator = data;
-            ReturnPooled(pooledData);
-            ReturnPooled(pooledIndex);
+            t_scratch = scratch;
             if (rentedKey != null)
             {
                 ArrayPool<byte>.Shared.Return(rentedKey);
@@ -305,15 +313,7 @@ internal sealed partial class TableReader
     public IInternalIterator NewIterator(bool fillCache = true)
     {
         Ref();
-        try
-        {
-            return new TableIterator(this, fillCache);
-        }
-        catch
-        {
-            Unref();
-            throw;
-        }
+        return new TableIterator(this, fillCache); // adopts the reference (and drops it if it throws)
     }
 
     /// <summary>
@@ -323,17 +323,17 @@ internal sealed partial class TableReader
     public long ApproximateOffsetOf(ReadOnlySpan<byte> internalKey)
     {
         var index = new BlockIterator();
-        ReadOnlyMemory<byte> block = GetIndexBlock(out byte[]? pooled);
+        BlockContents block = GetIndexBlock();
         try
         {
-            index.Reset(block, internalKeys: true, Path, (long)_indexHandle.Offset);
+            block.ResetIterator(index, internalKeys: true, Path, (long)_indexHandle.Offset);
             index.Seek(internalKey);
             return index.Valid ? (long)DecodeIndexValue(index.Value).Offset : (long)Properties.DataSize;
         }
         finally
         {
             index.Clear();
-            ReturnPooled(pooled);
+            block.Release();
         }
     }
 
@@ -346,24 +346,9 @@ internal sealed partial class TableReader
         return handle;
     }
 
-    /// <summary>The index block; <paramref name="pooled"/> is set when the caller must return it to the array pool.</summary>
-    internal ReadOnlyMemory<byte> GetIndexBlock(out byte[]? pooled)
-    {
-        if (_pinnedIndex != null)
-        {
-            pooled = null;
-            return _pinnedIndex;
-        }
-        return GetCachedMetaBlock(_indexHandle, out pooled);
-    }
-
-    internal static void ReturnPooled(byte[]? pooled)
-    {
-        if (pooled != null)
-        {
-            ArrayPool<byte>.Shared.Return(pooled);
-        }
-    }
+    /// <summary>The index block (pinned, or from the block cache); the caller releases it.</summary>
+    internal BlockContents GetIndexBlock() =>
+        _pinnedIndex != null ? BlockContents.FromArray(_pinnedIndex, 0, _pinnedIndex.Length) : GetCachedMetaBlock(_indexHandle);
 
     [Conditional("DEBUG")]
     private void AssertReferenced() => Debug.Assert(Volatile.Read(ref _refs) > 0, "table reader used after its last Unref");

@@ -15,6 +15,27 @@ public sealed class BlockCacheTests
         return block;
     }
 
+    /// <summary>Looks a block up, copies it out and releases the reference.</summary>
+    private static bool TryGet(BlockCache cache, ulong id, ulong offset, out byte[] block)
+    {
+        BlockCacheEntry? e = cache.Lookup(id, offset);
+        if (e == null)
+        {
+            block = [];
+            return false;
+        }
+        block = e.Span.ToArray();
+        BlockCache.Release(e);
+        return true;
+    }
+
+    private static unsafe BlockCacheEntry InsertReferenced(BlockCache cache, ulong id, ulong offset, byte[] contents)
+    {
+        byte* data = BlockCache.AllocateBlock(contents.Length);
+        contents.CopyTo(new Span<byte>(data, contents.Length));
+        return cache.Insert(id, offset, data, contents.Length, contents.Length);
+    }
+
     [Fact]
     public void ChargesBlockBytesPlusOverheadAndEvictsLeastRecentlyUsed()
     {
@@ -22,15 +43,15 @@ public sealed class BlockCacheTests
         ulong id = cache.NewId();
         for (ulong i = 0; i < 10; i++)
         {
-            cache.Insert(id, i, Block(id, i, 1000), 1000);
+            cache.InsertCopy(id, i, Block(id, i, 1000));
         }
         Assert.Equal(10 * (1000 + Overhead), cache.Usage);
-        Assert.True(cache.TryGet(id, 0, out _)); // block 0 becomes most recently used
-        cache.Insert(id, 10, Block(id, 10, 1000), 1000);
+        Assert.True(TryGet(cache, id, 0, out _)); // block 0 becomes most recently used
+        cache.InsertCopy(id, 10, Block(id, 10, 1000));
         Assert.Equal(10, cache.Count);
-        Assert.False(cache.TryGet(id, 1, out _)); // the least recently used one went
-        Assert.True(cache.TryGet(id, 0, out ReadOnlyMemory<byte> block));
-        Assert.Equal(0UL, BinaryPrimitives.ReadUInt64LittleEndian(block.Span[8..]));
+        Assert.False(TryGet(cache, id, 1, out _)); // the least recently used one went
+        Assert.True(TryGet(cache, id, 0, out byte[] block));
+        Assert.Equal(0UL, BinaryPrimitives.ReadUInt64LittleEndian(block.AsSpan(8)));
         Assert.Equal(2, cache.HitCount);
         Assert.Equal(1, cache.MissCount);
     }
@@ -40,9 +61,13 @@ public sealed class BlockCacheTests
     {
         var cache = new BlockCache(4096, numShardBits: 0);
         ulong id = cache.NewId();
-        cache.Insert(id, 0, new byte[5000], 5000);
+        BlockCacheEntry e = InsertReferenced(cache, id, 0, Block(id, 0, 5000));
         Assert.Equal(0, cache.Usage);
-        Assert.False(cache.TryGet(id, 0, out _));
+        Assert.Equal(5000 + Overhead, cache.DetachedUsage);
+        Assert.Equal(0UL, BinaryPrimitives.ReadUInt64LittleEndian(e.Span[8..])); // usable by its reader all the same
+        BlockCache.Release(e);
+        Assert.Equal(0, cache.DetachedUsage);
+        Assert.False(TryGet(cache, id, 0, out _));
     }
 
     [Fact]
@@ -50,11 +75,11 @@ public sealed class BlockCacheTests
     {
         var cache = new BlockCache(1 << 20, numShardBits: 2);
         ulong id = cache.NewId();
-        cache.Insert(id, 7, new byte[100], 100);
-        cache.Insert(id, 7, new byte[300], 250);
+        cache.InsertCopy(id, 7, new byte[100]);
+        cache.InsertCopy(id, 7, new byte[300]);
         Assert.Equal(300 + Overhead, cache.Usage);
-        Assert.True(cache.TryGet(id, 7, out ReadOnlyMemory<byte> block));
-        Assert.Equal(250, block.Length);
+        Assert.True(TryGet(cache, id, 7, out byte[] block));
+        Assert.Equal(300, block.Length);
         Assert.True(cache.Erase(id, 7));
         Assert.Equal(0, cache.Usage);
         Assert.False(cache.Erase(id, 7));
@@ -67,12 +92,12 @@ public sealed class BlockCacheTests
         ulong a = cache.NewId();
         ulong b = cache.NewId();
         Assert.NotEqual(a, b);
-        cache.Insert(a, 0, Block(a, 0, 64), 64);
-        cache.Insert(b, 0, Block(b, 0, 64), 64);
-        Assert.True(cache.TryGet(a, 0, out ReadOnlyMemory<byte> ba));
-        Assert.True(cache.TryGet(b, 0, out ReadOnlyMemory<byte> bb));
-        Assert.Equal(a, BinaryPrimitives.ReadUInt64LittleEndian(ba.Span));
-        Assert.Equal(b, BinaryPrimitives.ReadUInt64LittleEndian(bb.Span));
+        cache.InsertCopy(a, 0, Block(a, 0, 64));
+        cache.InsertCopy(b, 0, Block(b, 0, 64));
+        Assert.True(TryGet(cache, a, 0, out byte[] ba));
+        Assert.True(TryGet(cache, b, 0, out byte[] bb));
+        Assert.Equal(a, BinaryPrimitives.ReadUInt64LittleEndian(ba));
+        Assert.Equal(b, BinaryPrimitives.ReadUInt64LittleEndian(bb));
     }
 
     [Fact]
@@ -82,7 +107,7 @@ public sealed class BlockCacheTests
         ulong id = cache.NewId();
         for (ulong i = 0; i < 500; i++)
         {
-            cache.Insert(id, i, new byte[1000], 1000);
+            cache.InsertCopy(id, i, new byte[1000]);
         }
         Assert.InRange(cache.Usage, 1, cache.Capacity);
         cache.SetCapacity(100_000);
@@ -116,17 +141,20 @@ public sealed class BlockCacheTests
                 {
                     ulong id = ids[rnd.Next(ids.Length)];
                     ulong offset = (ulong)rnd.Next(2000) * 4096;
-                    if (cache.TryGet(id, offset, out ReadOnlyMemory<byte> block))
+                    BlockCacheEntry? e = cache.Lookup(id, offset);
+                    if (e != null)
                     {
-                        if (BinaryPrimitives.ReadUInt64LittleEndian(block.Span) != id || BinaryPrimitives.ReadUInt64LittleEndian(block.Span[8..]) != offset)
+                        Thread.Yield(); // hold the reference while other threads evict
+                        if (BinaryPrimitives.ReadUInt64LittleEndian(e.Span) != id || BinaryPrimitives.ReadUInt64LittleEndian(e.Span[8..]) != offset)
                         {
                             errors.Add($"seed {threadSeed}: wrong block for ({id}, {offset})");
                         }
+                        BlockCache.Release(e);
                     }
                     else
                     {
                         int size = rnd.Next(16, 4000);
-                        cache.Insert(id, offset, Block(id, offset, size), size);
+                        cache.InsertCopy(id, offset, Block(id, offset, size));
                     }
                 }
             });
@@ -138,6 +166,66 @@ public sealed class BlockCacheTests
         }
         Assert.Empty(errors);
         Assert.InRange(cache.Usage, 1, cache.Capacity);
+        Assert.Equal(0, cache.DetachedUsage);
         Assert.Equal(200_000, cache.HitCount + cache.MissCount);
+    }
+
+    [Fact]
+    public void BlockEvictedWhileReferencedStaysValidUntilReleased()
+    {
+        var cache = new BlockCache(3 * (1000 + Overhead), numShardBits: 0);
+        ulong id = cache.NewId();
+        BlockCacheEntry held = InsertReferenced(cache, id, 0, Block(id, 0, 1000));
+        for (ulong i = 1; i <= 5; i++)
+        {
+            cache.InsertCopy(id, i, Block(id, i, 1000)); // pushes block 0 out
+        }
+        Assert.False(TryGet(cache, id, 0, out _));
+        Assert.Equal(1000 + Overhead, cache.DetachedUsage);
+        Assert.InRange(cache.Usage, 0, cache.Capacity);
+        for (ulong i = 6; i <= 20; i++)
+        {
+            cache.InsertCopy(id, i, Block(id, i, 1000)); // recycles entries: the held one must not be reused
+        }
+        Assert.Equal(id, BinaryPrimitives.ReadUInt64LittleEndian(held.Span));
+        Assert.Equal(0UL, BinaryPrimitives.ReadUInt64LittleEndian(held.Span[8..]));
+        BlockCache.Release(held);
+        Assert.Equal(0, cache.DetachedUsage);
+    }
+
+    [Fact]
+    public void ReplacedBlockStaysValidForItsReaderAndReleaseTwiceThrows()
+    {
+        var cache = new BlockCache(1 << 20, numShardBits: 0);
+        ulong id = cache.NewId();
+        cache.InsertCopy(id, 5, Block(id, 5, 200));
+        BlockCacheEntry old = cache.Lookup(id, 5)!;
+        cache.InsertCopy(id, 5, Block(id, 6, 300)); // same key, new contents
+        Assert.Equal(5UL, BinaryPrimitives.ReadUInt64LittleEndian(old.Span[8..]));
+        Assert.True(TryGet(cache, id, 5, out byte[] now));
+        Assert.Equal(6UL, BinaryPrimitives.ReadUInt64LittleEndian(now.AsSpan(8)));
+        BlockCache.Release(old);
+        Assert.Throws<InvalidOperationException>(() => BlockCache.Release(old));
+        Assert.Equal(0, cache.DetachedUsage);
+        Assert.Equal(300 + Overhead, cache.Usage);
+    }
+
+    [Fact]
+    public void ClearDropsUnreferencedBlocksOnly()
+    {
+        var cache = new BlockCache(1 << 20, numShardBits: 1);
+        ulong id = cache.NewId();
+        for (ulong i = 0; i < 10; i++)
+        {
+            cache.InsertCopy(id, i, Block(id, i, 100));
+        }
+        BlockCacheEntry held = cache.Lookup(id, 3)!;
+        cache.Clear();
+        Assert.Equal(0, cache.Count);
+        Assert.Equal(0, cache.Usage);
+        Assert.Equal(100 + Overhead, cache.DetachedUsage);
+        Assert.Equal(3UL, BinaryPrimitives.ReadUInt64LittleEndian(held.Span[8..]));
+        BlockCache.Release(held);
+        Assert.Equal(0, cache.DetachedUsage);
     }
 }

@@ -8,7 +8,7 @@ namespace ManagedKv.Lsm.Tests.IO;
 /// fails reads that touch a chosen range with an IOException (leveldb's fault-injection Env, for reads).
 /// Never exposes memory directly, so every read goes through the damage.
 /// </summary>
-internal sealed class FaultInjectingFile : IRandomAccessFile
+internal sealed unsafe class FaultInjectingFile : IRandomAccessFile
 {
     private readonly IRandomAccessFile _inner;
 
@@ -45,9 +45,9 @@ internal sealed class FaultInjectingFile : IRandomAccessFile
         return n;
     }
 
-    public bool TryGetMemory(long offset, int length, out ReadOnlyMemory<byte> memory)
+    public bool TryGetPointer(long offset, int length, out byte* pointer)
     {
-        memory = default;
+        pointer = null;
         return false;
     }
 

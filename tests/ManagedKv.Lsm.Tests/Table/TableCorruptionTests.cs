@@ -29,11 +29,14 @@ public sealed class TableCorruptionTests
         TableReader reader = TableTestUtil.Open(path, new TableReaderOptions());
         var handles = new List<BlockHandle>();
         var index = new BlockIterator();
-        index.Reset(reader.GetIndexBlock(out _), true, path, 0);
+        BlockContents block = reader.GetIndexBlock();
+        block.ResetIterator(index, true, path, 0);
         for (index.SeekToFirst(); index.Valid; index.Next())
         {
             handles.Add(reader.DecodeIndexValue(index.Value));
         }
+        index.Clear();
+        block.Release();
         reader.Unref();
         return handles;
     }
