@@ -36,8 +36,14 @@ public sealed class DbOptions
     /// <summary>Write the WAL through a memory-mapped file (no system call per write; a process crash loses nothing). Default true.</summary>
     public bool UseMemoryMappedWal { get; set; } = true;
 
-    /// <summary>Read SST files through memory maps instead of positional reads. Default false.</summary>
-    public bool AllowMmapReads { get; set; }
+    /// <summary>
+    /// Read SST files through memory maps instead of positional reads. Default true: no system call per block read
+    /// (a pread costs about 2 µs here), uncompressed blocks are checked and searched in place without a copy or a
+    /// block cache slot, and compressed blocks decompress straight from the mapping; a 1M-key readrandom ran 1.6x
+    /// faster (3.9 vs 6.2 µs CPU per Get). The mapped pages the reads touch count in the process's RSS (they are
+    /// page cache, shared and reclaimable).
+    /// </summary>
+    public bool AllowMmapReads { get; set; } = true;
 
     /// <summary>Verify block checksums on every read. Default true.</summary>
     public bool ParanoidChecks { get; set; } = true;
