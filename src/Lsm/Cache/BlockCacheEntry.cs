@@ -30,6 +30,9 @@ internal sealed unsafe class BlockCacheEntry
     /// <summary>References held by readers (the cache's own membership is <see cref="InCache"/>, not a reference).</summary>
     public int Refs;
 
+    /// <summary>Looked up since it was last inserted or moved to the front of the recency list (second chance).</summary>
+    public bool Hit;
+
     /// <summary>In the shard's map and recency list. Invariant: Data != null iff InCache || Refs &gt; 0.</summary>
     public bool InCache;
 

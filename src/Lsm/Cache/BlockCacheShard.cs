@@ -4,7 +4,9 @@ namespace ManagedKv.Lsm.Table;
 
 /// <summary>
 /// One LRU shard of <see cref="BlockCache"/>: a dictionary plus an intrusive doubly linked recency list of
-/// <see cref="BlockCacheEntry"/>s whose blocks live in native memory, charged in bytes. Readers hold references on
+/// <see cref="BlockCacheEntry"/>s whose blocks live in native memory, charged in bytes. A hit only marks its entry
+/// (lazy promotion, CLOCK's second chance): eviction moves a marked tail entry to the front instead of evicting it.
+/// Moving the entry on every hit touched three other entries' cache lines under the lock. Readers hold references on
 /// entries; evicting a referenced entry only unlinks it (it stops being charged), and the last release frees its
 /// memory. Entry objects are recycled through a free list, so a steady load allocates no managed memory.
 /// Thread-safe: every member takes <see cref="_lock"/> except the counters, which are read without it (64-bit reads,
@@ -81,11 +83,7 @@ internal sealed unsafe class BlockCacheShard
             if (_map.TryGetValue(key, out BlockCacheEntry? e))
             {
                 _hits++;
-                if (e != _head)
-                {
-                    Unlink(e);
-                    PushFront(e);
-                }
+                e.Hit = true;
                 e.Refs++;
                 return e;
             }
@@ -111,6 +109,7 @@ internal sealed unsafe class BlockCacheShard
             e.Length = length;
             e.Charge = charge;
             e.Refs = 1;
+            e.Hit = false;
             if (charge > _capacity)
             {
                 e.InCache = false;
@@ -180,6 +179,13 @@ internal sealed unsafe class BlockCacheShard
         while (_usage > _capacity && _tail != null)
         {
             BlockCacheEntry victim = _tail;
+            if (victim.Hit && victim != _head)
+            {
+                victim.Hit = false; // used since it was last moved: give it another round
+                Unlink(victim);
+                PushFront(victim);
+                continue;
+            }
             _map.Remove(victim.Key);
             Detach(victim);
         }

@@ -22,6 +22,9 @@ internal unsafe struct BlockContents
     /// <summary>The block cache reference to drop on release, or null.</summary>
     public BlockCacheEntry? CacheEntry;
 
+    /// <summary>For an index block: its restart key prefixes (<see cref="BlockIterator.SetRestartPrefixes"/>), or null.</summary>
+    public ulong[]? RestartPrefixes;
+
     public readonly bool IsEmpty => Data == null && Array == null;
 
     public readonly ReadOnlySpan<byte> Span => Array != null ? new ReadOnlySpan<byte>(Array, Offset, Length) : new ReadOnlySpan<byte>(Data, Length);
@@ -45,6 +48,10 @@ internal unsafe struct BlockContents
         else
         {
             iterator.Reset(Data, Length, internalKeys, path, blockOffset);
+        }
+        if (RestartPrefixes != null)
+        {
+            iterator.SetRestartPrefixes(RestartPrefixes);
         }
     }
 

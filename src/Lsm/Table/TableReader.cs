@@ -37,6 +37,7 @@ internal sealed unsafe partial class TableReader
     private readonly bool _tableCompressed;    // the file was written with a codec (some blocks may still be raw)
     private readonly BlockHandle _indexHandle;
     private readonly byte[]? _pinnedIndex;     // null when the index lives in the block cache
+    private readonly ulong[]? _indexPrefixes;  // the pinned index's restart key prefixes (BlockIterator.SetRestartPrefixes)
     private readonly BlockHandle _filterHandle;
     private readonly bool _hasFilter;
     private readonly BloomFilterReader? _pinnedFilter; // null when there is no filter or it lives in the block cache
@@ -45,9 +46,10 @@ internal sealed unsafe partial class TableReader
     // Invariant: _pinnedIndex != null || _cache != null; (_hasFilter && _pinnedFilter == null) implies _cache != null.
 
     private TableReader(IRandomAccessFile file, string path, ulong fileNumber, long fileSize, TableReaderOptions options,
-        TableProperties properties, BlockHandle indexHandle, byte[]? pinnedIndex, bool hasFilter, BlockHandle filterHandle,
+        TableProperties properties, BlockHandle indexHandle, byte[]? pinnedIndex, ulong[]? indexPrefixes, bool hasFilter, BlockHandle filterHandle,
         BloomFilterReader? pinnedFilter, BlockCache? cache, ulong cacheId)
     {
+        _indexPrefixes = indexPrefixes;
         _file = file;
         Path = path;
         FileNumber = fileNumber;
@@ -73,8 +75,8 @@ internal sealed unsafe partial class TableReader
 
     public TableProperties Properties { get; }
 
-    /// <summary>Bytes this reader holds in memory: pinned index and filter blocks.</summary>
-    public long MemoryUsage => (_pinnedIndex?.Length ?? 0) + (_pinnedFilter?.MemoryUsage ?? 0);
+    /// <summary>Bytes this reader holds in memory: pinned index and filter blocks, the index's restart key prefixes.</summary>
+    public long MemoryUsage => (_pinnedIndex?.Length ?? 0) + (_pinnedFilter?.MemoryUsage ?? 0) + (8L * (_indexPrefixes?.Length ?? 0));
 
     /// <summary>File offset of the index block (for error messages).</summary>
     internal long IndexBlockOffset => (long)_indexHandle.Offset;
@@ -162,7 +164,9 @@ internal sealed unsafe partial class TableReader
         }
 
         byte[] index = ReadMetaBlock(file, path, footerOffset, footer.IndexHandle);
-        new BlockIterator().Reset(index, internalKeys: true, path, (long)footer.IndexHandle.Offset); // checks the restart array
+        var indexIterator = new BlockIterator();
+        indexIterator.Reset(index, internalKeys: true, path, (long)footer.IndexHandle.Offset); // checks the restart array
+        ulong[]? indexPrefixes = indexIterator.RestartKeyPrefixes();  // and every restart key
         byte[]? filter = hasFilter ? ReadMetaBlock(file, path, footerOffset, filterHandle) : null;
         BloomFilterReader? filterReader = filter == null ? null : BloomFilterReader.Create(filter, path, (long)filterHandle.Offset);
 
@@ -178,7 +182,7 @@ internal sealed unsafe partial class TableReader
             }
         }
         return new TableReader(file, path, fileNumber, fileSize, options, properties, footer.IndexHandle, pin ? index : null,
-            hasFilter, filterHandle, pin ? filterReader : null, cache, cacheId);
+            pin ? indexPrefixes : null, hasFilter, filterHandle, pin ? filterReader : null, cache, cacheId);
     }
 
     /// <summary>Adds a reference. REQUIRES: the caller already holds one (the count is above zero).</summary>
@@ -347,8 +351,12 @@ internal sealed unsafe partial class TableReader
     }
 
     /// <summary>The index block (pinned, or from the block cache); the caller releases it.</summary>
-    internal BlockContents GetIndexBlock() =>
-        _pinnedIndex != null ? BlockContents.FromArray(_pinnedIndex, 0, _pinnedIndex.Length) : GetCachedMetaBlock(_indexHandle);
+    internal BlockContents GetIndexBlock()
+    {
+        BlockContents index = _pinnedIndex != null ? BlockContents.FromArray(_pinnedIndex, 0, _pinnedIndex.Length) : GetCachedMetaBlock(_indexHandle);
+        index.RestartPrefixes = _indexPrefixes;
+        return index;
+    }
 
     [Conditional("DEBUG")]
     private void AssertReferenced() => Debug.Assert(Volatile.Read(ref _refs) > 0, "table reader used after its last Unref");

@@ -208,4 +208,71 @@ public sealed class BlockTests
         var e = Assert.Throws<CorruptionException>(() => it.SeekToFirst());
         Assert.Equal(77, e.Offset);
     }
+
+    [Theory]
+    [InlineData(1, 11)]
+    [InlineData(1, 12)]
+    [InlineData(4, 13)]
+    [InlineData(16, 14)]
+    public void SeekWithRestartPrefixesFindsWhatAPlainSeekFinds(int restartInterval, int seed)
+    {
+        var rnd = new Random(seed);
+        // Short keys, keys sharing 8+ byte prefixes, zero bytes (prefix padding ties) and several versions per key.
+        List<byte[]> userKeys = RandomSortedKeys(rnd, rnd.Next(1, 400));
+        var entries = new List<byte[]>();
+        foreach (byte[] userKey in userKeys)
+        {
+            int versions = rnd.Next(1, 4);
+            ulong seq = (ulong)rnd.Next(100, 1000);
+            for (int v = 0; v < versions; v++, seq -= (ulong)rnd.Next(1, 50))
+            {
+                entries.Add(InternalKey.Create(userKey, seq, Keys.ValueType.Value));
+            }
+        }
+        var builder = new BlockBuilder(restartInterval);
+        foreach (byte[] e in entries)
+        {
+            builder.Add(e, e);
+        }
+        byte[] block = builder.Finish().ToArray();
+        var plain = new BlockIterator();
+        plain.Reset(block, internalKeys: true, "mem", 0);
+        var fast = new BlockIterator();
+        fast.Reset(block, internalKeys: true, "mem", 0);
+        ulong[] prefixes = fast.RestartKeyPrefixes()!;
+        fast.SetRestartPrefixes(prefixes);
+        for (int i = 0; i < 2000; i++)
+        {
+            byte[] target;
+            if (rnd.Next(2) == 0)
+            {
+                byte[] userKey = userKeys[rnd.Next(userKeys.Count)];
+                target = InternalKey.Create(userKey[..rnd.Next(userKey.Length + 1)], (ulong)rnd.Next(0, 1100), ValueTypes.ForSeek);
+            }
+            else
+            {
+                target = InternalKey.Create(RandomSortedKeys(rnd, 1)[0], (ulong)rnd.Next(0, 1100), ValueTypes.ForSeek);
+            }
+            plain.Seek(target);
+            fast.Seek(target);
+            Assert.True(plain.Valid == fast.Valid, $"seed {seed}: validity differs at target {Convert.ToHexString(target)}");
+            if (plain.Valid)
+            {
+                Assert.True(plain.Key.SequenceEqual(fast.Key), $"seed {seed}: seek of {Convert.ToHexString(target)} found {Convert.ToHexString(fast.Key)}, expected {Convert.ToHexString(plain.Key)}");
+            }
+        }
+        Assert.Throws<ArgumentException>(() => fast.SetRestartPrefixes(new ulong[prefixes.Length + 1]));
+    }
+
+    [Fact]
+    public void KeyPrefixIsMonotoneWithBytewiseOrder()
+    {
+        byte[][] keys = [[], [0], [0, 0], [0, 1], [1], [1, 0, 0, 0, 0, 0, 0, 0, 0], [1, 0, 0, 0, 0, 0, 0, 0, 5], [1, 0, 0, 0, 0, 0, 0, 1], [0xff], [0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff]];
+        for (int i = 1; i < keys.Length; i++)
+        {
+            Assert.True(keys[i - 1].AsSpan().SequenceCompareTo(keys[i]) < 0);
+            Assert.True(BlockIterator.KeyPrefix(keys[i - 1]) <= BlockIterator.KeyPrefix(keys[i]));
+        }
+        Assert.Equal(0x0102000000000000UL, BlockIterator.KeyPrefix([1, 2]));
+    }
 }
