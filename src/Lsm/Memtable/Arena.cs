@@ -5,14 +5,16 @@ using System.Runtime.InteropServices;
 namespace ManagedKv.Lsm.Memtable;
 
 /// <summary>
-/// Bump allocator for one memtable over pinned chunks from an <see cref="ArenaChunkPool"/>. Allocations are
+/// Bump allocator for one memtable over native chunks from an <see cref="ArenaChunkPool"/>. Allocations are
 /// 8-byte aligned raw addresses that stay valid until <see cref="Dispose"/>, which returns the chunks to the pool;
 /// there is no per-allocation free. Allocations larger than a quarter chunk get a chunk of their own (not pooled).
+/// An arena dropped without Dispose frees its chunks from its finalizer (nothing can address them any more then:
+/// the skiplists that do are unreachable too).
 ///
 /// Threads: <see cref="Allocate"/> is lock-free on its fast path (one Interlocked.Add) and safe from many threads;
 /// switching to a new chunk takes <c>_lock</c>. Dispose only when no thread allocates or reads any more
 /// (the memtable's reference count ensures it). Unsafe because entries are addressed by raw pointers into
-/// pinned chunks: the skiplist's hot loops then read memory without bounds checks or chunk-table lookups.
+/// the chunks: the skiplist's hot loops then read memory without bounds checks or chunk-table lookups.
 /// </summary>
 internal sealed unsafe class Arena : IDisposable
 {
@@ -22,8 +24,8 @@ internal sealed unsafe class Arena : IDisposable
 
     // Guards _chunks, _oversized, _bases growth, _retiredBytes and _disposed. Leaf lock.
     private readonly Lock _lock = new();
-    private readonly List<byte[]> _chunks = new();
-    private readonly List<byte[]> _oversized = new();
+    private readonly List<nint> _chunks = new();
+    private readonly List<nint> _oversized = new();
 
     // Invariant: _cursor = (slot << 32) | end offset of the last reservation in chunk _bases[slot]; a reservation
     // whose end offset is <= _chunkSize succeeded. _bases[slot] is published before _cursor names the slot.
@@ -81,6 +83,18 @@ internal sealed unsafe class Arena : IDisposable
         }
     }
 
+    ~Arena()
+    {
+        foreach (nint chunk in _chunks)
+        {
+            ArenaChunkPool.Free(chunk);
+        }
+        foreach (nint chunk in _oversized)
+        {
+            ArenaChunkPool.Free(chunk);
+        }
+    }
+
     /// <summary>Returns every chunk to the pool. REQUIRES: no thread uses any address from this arena any more.</summary>
     public void Dispose()
     {
@@ -91,15 +105,20 @@ internal sealed unsafe class Arena : IDisposable
                 return;
             }
             _disposed = true;
-            foreach (byte[] chunk in _chunks)
+            foreach (nint chunk in _chunks)
             {
                 _pool.Return(chunk);
+            }
+            foreach (nint chunk in _oversized)
+            {
+                ArenaChunkPool.Free(chunk);
             }
             _chunks.Clear();
             _oversized.Clear();
             _bases = [];
             Volatile.Write(ref _heldBytes, 0);
         }
+        GC.SuppressFinalize(this);
     }
 
     private void NextChunk(int fullSlot)
@@ -119,37 +138,29 @@ internal sealed unsafe class Arena : IDisposable
     // REQUIRES: _lock held.
     private void InstallChunk(int slot)
     {
-        byte[] chunk = _pool.Rent();
-        _chunks.Add(chunk);
         if (slot == _bases.Length)
         {
             var larger = new nint[_bases.Length * 2];
             _bases.CopyTo(larger, 0);
             Volatile.Write(ref _bases, larger);
         }
-        _bases[slot] = AddressOf(chunk);
-        _heldBytes += chunk.Length;
+        nint chunk = _pool.Rent();
+        _chunks.Add(chunk);
+        _bases[slot] = chunk;
+        _heldBytes += _chunkSize;
         Volatile.Write(ref _cursor, (long)slot << 32);
     }
 
     private byte* AllocateOversized(int size)
     {
-        byte[] chunk = GC.AllocateUninitializedArray<byte>(size, pinned: true);
         lock (_lock)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
+            nint chunk = ArenaChunkPool.Allocate(size);
             _oversized.Add(chunk);
             _retiredBytes += size;
             _heldBytes += size;
+            return (byte*)chunk;
         }
-        return (byte*)AddressOf(chunk);
-    }
-
-    // Pinned-heap arrays never move; a byte[]'s data starts 16 bytes into an 8-aligned object, so it is 8-aligned.
-    private static nint AddressOf(byte[] pinnedChunk)
-    {
-        nint address = (nint)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(pinnedChunk));
-        Debug.Assert((address & 7) == 0);
-        return address;
     }
 }

@@ -106,4 +106,25 @@ public sealed unsafe class ArenaTests
         }
         Assert.True(arena.AllocatedBytes >= Threads * PerThread * 24L);
     }
+
+    [Fact]
+    public void ChunksAreCacheLineAlignedNativeMemoryThatOutlivesGarbageCollections()
+    {
+        var pool = new ArenaChunkPool(Chunk, maxRetainedBytes: 1L << 30);
+        var arena = new Arena(pool);
+        byte* first = arena.Allocate(8);
+        Assert.Equal(0, (long)first % ArenaChunkPool.ChunkAlignment);
+        *(long*)first = 0x1122334455667788;
+        long managedBefore = GC.GetTotalMemory(forceFullCollection: true);
+        byte* oversized = arena.Allocate(Chunk);
+        new Span<byte>(oversized, Chunk).Fill(0xAB);
+        GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
+        Assert.Equal(0x1122334455667788, *(long*)first);
+        Assert.False(new ReadOnlySpan<byte>(oversized, Chunk).ContainsAnyExcept((byte)0xAB));
+        Assert.True(GC.GetTotalMemory(forceFullCollection: true) - managedBefore < Chunk / 2, "chunks are not on the managed heap");
+        arena.Dispose();
+        Assert.Equal(Chunk, pool.RetainedBytes);
+        pool.Trim();
+        Assert.Equal(0, pool.RetainedBytes);
+    }
 }
