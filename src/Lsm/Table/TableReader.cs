@@ -195,17 +195,58 @@ internal sealed unsafe partial class TableReader
         }
     }
 
-    /// <summary>Drops a reference; the last one closes the file.</summary>
+    /// <summary>Drops a reference; the last one erases the reader's blocks from the block cache and closes the file.</summary>
     public void Unref()
     {
         int refs = Interlocked.Decrement(ref _refs);
         if (refs == 0)
         {
-            _file.Dispose();
+            try
+            {
+                EraseCachedBlocks();
+            }
+            finally
+            {
+                _file.Dispose();
+            }
         }
         else if (refs < 0)
         {
             ThrowHelper.ThrowInvalidOperation($"Unref on closed table reader '{Path}' (count {refs})");
+        }
+    }
+
+    /// <summary>
+    /// Frees the blocks this reader put in the block cache: nobody can look them up again (the cache id dies with the
+    /// reader), and a cache's native memory is invisible to the GC, so waiting for them to age out would keep a
+    /// closed DB's private cache (or an obsolete file's blocks) allocated. Walks the pinned index; a reader whose index
+    /// lives in the cache erases only its index and filter (its data blocks age out).
+    /// </summary>
+    private void EraseCachedBlocks()
+    {
+        if (_cache == null)
+        {
+            return;
+        }
+        if (_pinnedIndex != null)
+        {
+            var index = new BlockIterator();
+            index.Reset(_pinnedIndex, 0, _pinnedIndex.Length, internalKeys: true, Path, (long)_indexHandle.Offset);
+            for (index.SeekToFirst(); index.Valid; index.Next())
+            {
+                if (BlockHandle.TryDecode(index.Value, out BlockHandle handle) != 0)
+                {
+                    _cache.Erase(_cacheId, handle.Offset);
+                }
+            }
+        }
+        else
+        {
+            _cache.Erase(_cacheId, _indexHandle.Offset);
+            if (_hasFilter)
+            {
+                _cache.Erase(_cacheId, _filterHandle.Offset);
+            }
         }
     }
 

@@ -63,6 +63,13 @@ public sealed class TableRoundTripTests
             reader.Unref();
         }
         Assert.Equal(0, reader.RefCount);
+        if (blockCache != null && pin)
+        {
+            // The last reference erased every block the reader cached: nothing could look them up again.
+            Assert.Equal(0, blockCache.Count);
+            Assert.Equal(0, blockCache.Usage);
+            Assert.Equal(0, blockCache.DetachedUsage);
+        }
     }
 
     /// <summary>
