@@ -23,7 +23,7 @@ internal sealed unsafe class ArenaChunkPool
     private long _retainedBytes;
 
     /// <summary>Creates a pool of <paramref name="chunkSize"/>-byte chunks keeping at most <paramref name="maxRetainedBytes"/> idle.</summary>
-    public ArenaChunkPool(int chunkSize = DefaultChunkSize, long maxRetainedBytes = 256L << 20)
+    public ArenaChunkPool(int chunkSize = DefaultChunkSize, long maxRetainedBytes = DefaultMaxRetainedBytes)
     {
         if (chunkSize < 4096 || chunkSize % 8 != 0)
         {
@@ -33,13 +33,21 @@ internal sealed unsafe class ArenaChunkPool
         MaxRetainedBytes = maxRetainedBytes;
     }
 
-    /// <summary>The process-wide pool: 1 MiB chunks, at most 256 MiB idle.</summary>
+    /// <summary>
+    /// Default idle bytes kept: 8 MiB. Idle chunks are resident memory nobody uses; freed ones go back to the native
+    /// heap, which reuses them for the next memtable or for block cache blocks. Keeping up to 256 MiB kept a 64 MiB
+    /// memtable replayed from the WAL at open resident beside the block cache filled afterwards: a 1M-key readrandom
+    /// peaked at 250 MiB RSS (1.6x RocksDB's).
+    /// </summary>
+    public const long DefaultMaxRetainedBytes = 8L << 20;
+
+    /// <summary>The process-wide pool: 1 MiB chunks, at most <see cref="DefaultMaxRetainedBytes"/> idle.</summary>
     public static ArenaChunkPool Shared { get; } = new();
 
     /// <summary>Bytes of every chunk.</summary>
     public int ChunkSize { get; }
 
-    /// <summary>Idle bytes the pool keeps at most; returned chunks beyond it are dropped. Default 256 MiB.</summary>
+    /// <summary>Idle bytes the pool keeps at most; returned chunks beyond it are freed. Default <see cref="DefaultMaxRetainedBytes"/>.</summary>
     public long MaxRetainedBytes { get; set; }
 
     /// <summary>Bytes held idle in the pool now (for memory accounting).</summary>

@@ -41,9 +41,6 @@ internal sealed class TableIterator : IInternalIterator
 
     public ReadOnlySpan<byte> Value => _data.Value;
 
-    /// <summary>The table this iterator reads, or null.</summary>
-    internal TableReader? Reader => _reader;
-
     /// <summary>
     /// Rebinds the iterator to <paramref name="reader"/>, adopting one reference the caller already took on it;
     /// drops the blocks and the reference of the previous table. Not positioned afterwards. When reading the index
@@ -128,9 +125,6 @@ internal sealed class TableIterator : IInternalIterator
             SkipEmptyBlocksBackward();
         }
     }
-
-    /// <summary>Drops the current data block (and its cache reference) but keeps the table; not positioned afterwards.</summary>
-    public void ReleaseDataBlock() => DropDataBlock();
 
     public void Dispose() => Unbind();
 
