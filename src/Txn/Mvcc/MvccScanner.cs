@@ -51,10 +51,23 @@ internal sealed class MvccScanner : IDisposable
             }
             ReadOnlySpan<byte> lockKey = hasLock ? _lockCursor.Key : default;
             ReadOnlySpan<byte> writeKey = hasWrite ? MvccKey.Truncate(_writeCursor.Key) : default;
-            int cmp = !hasLock ? 1 : !hasWrite ? -1 : lockKey.SequenceCompareTo(writeKey);
-            if (reverse)
+            // cmp < 0: the lock key comes first in scan order; > 0: the write key does; 0: same user key.
+            int cmp;
+            if (!hasLock)
             {
-                cmp = -cmp;
+                cmp = 1;
+            }
+            else if (!hasWrite)
+            {
+                cmp = -1;
+            }
+            else
+            {
+                cmp = lockKey.SequenceCompareTo(writeKey);
+                if (reverse)
+                {
+                    cmp = -cmp;
+                }
             }
             byte[] current = (cmp <= 0 ? lockKey : writeKey).ToArray();
             bool atWrite = hasWrite && (cmp >= 0);
