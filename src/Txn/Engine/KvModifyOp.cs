@@ -1,0 +1,8 @@
+namespace ManagedKv.Txn;
+
+/// <summary>Operation of one modification in a <see cref="KvWriteBatch"/> (FORMAT.md §6; on-disk: never renumber).</summary>
+public enum KvModifyOp : byte
+{
+    Put = 1,
+    Delete = 2,
+}

@@ -1,0 +1,16 @@
+namespace ManagedKv.Txn;
+
+/// <summary>Counters of one GC run.</summary>
+public sealed class GcStats
+{
+    /// <summary>Write CF versions examined.</summary>
+    public long VersionsScanned { get; set; }
+
+    /// <summary>Write CF versions deleted.</summary>
+    public long VersionsDeleted { get; set; }
+
+    /// <summary>Default CF values deleted.</summary>
+    public long ValuesDeleted { get; set; }
+
+    public override string ToString() => $"scanned {VersionsScanned}, deleted {VersionsDeleted} versions and {ValuesDeleted} values";
+}
