@@ -188,7 +188,12 @@ public sealed partial class LsmDb
     private void RunFlush(ColumnFamily cf, List<ImmutableMemTable> imms)
     {
         ulong[] snapshots = SnapshotSequencesLocked();
-        var writer = new TableOutputWriter(this, cf, 0, snapshots, null, long.MaxValue);
+        var tombstones = new TombstoneAccumulator();
+        foreach (ImmutableMemTable imm in imms)
+        {
+            tombstones.Add(RangeDel.MemTableRangeDels.Get(imm.Mem));
+        }
+        var writer = new TableOutputWriter(this, cf, 0, snapshots, null, long.MaxValue, tombstones.Result());
         var children = new IInternalIterator[imms.Count];
         long bytesIn = 0;
         for (int i = 0; i < imms.Count; i++)
@@ -341,12 +346,13 @@ public sealed partial class LsmDb
         else
         {
             ulong[] snapshots = SnapshotSequencesLocked();
-            writer = new TableOutputWriter(this, cf, c.OutputLevel, snapshots, c.InputVersion, cf.Options.TargetFileSizeBase);
             var children = new List<IInternalIterator>();
             Monitor.Exit(_mutex);
             try
             {
                 TableCache cache = _tableCache;
+                writer = new TableOutputWriter(this, cf, c.OutputLevel, snapshots, c.InputVersion, cf.Options.TargetFileSizeBase,
+                    CollectTombstones(cache, c.StartInputs, c.OutputInputs));
                 if (c.StartLevel == 0)
                 {
                     foreach (FileMetaData f in c.StartInputs)
@@ -404,6 +410,35 @@ public sealed partial class LsmDb
         {
             l.OnCompactionCompleted(info);
         }
+    }
+
+    /// <summary>The range tombstones of a compaction's input files (null when none has any).</summary>
+    private static RangeDel.FragmentedRangeTombstones? CollectTombstones(TableCache cache, List<FileMetaData> a, List<FileMetaData> b)
+    {
+        var acc = new TombstoneAccumulator();
+        foreach (List<FileMetaData> files in new[] { a, b })
+        {
+            foreach (FileMetaData f in files)
+            {
+                if (!f.HasRangeDeletions)
+                {
+                    continue;
+                }
+                TableReader reader = cache.Acquire(f.Number, f.FileSize);
+                try
+                {
+                    if (reader.RangeTombstones is { } t)
+                    {
+                        acc.Add(t);
+                    }
+                }
+                finally
+                {
+                    reader.Unref();
+                }
+            }
+        }
+        return acc.Result();
     }
 
     private static List<FileMetaData> SortedByKey(List<FileMetaData> files)

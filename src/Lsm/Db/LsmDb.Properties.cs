@@ -124,10 +124,10 @@ public sealed partial class LsmDb
 
     private static long EstimateNumKeys(ColumnFamily cf, Version.Version v)
     {
-        long entries = (long)cf.Mem.NumEntries - (long)cf.Mem.NumDeletes;
+        long entries = (long)cf.Mem.NumEntries - (long)cf.Mem.NumDeletes - 2 * (long)cf.Mem.NumRangeDeletes;
         foreach (ImmutableMemTable imm in cf.Immutables)
         {
-            entries += (long)imm.Mem.NumEntries - (long)imm.Mem.NumDeletes;
+            entries += (long)imm.Mem.NumEntries - (long)imm.Mem.NumDeletes - 2 * (long)imm.Mem.NumRangeDeletes;
         }
         // SST entries are estimated from file sizes relative to the memtable's bytes per entry is not known here;
         // table properties give exact entry counts per file.

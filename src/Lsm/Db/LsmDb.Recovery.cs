@@ -162,7 +162,7 @@ public sealed partial class LsmDb
         cf.Mem = NewMemTable();
         try
         {
-            var writer = new TableOutputWriter(this, cf, 0, [], null, long.MaxValue);
+            var writer = new TableOutputWriter(this, cf, 0, [], null, long.MaxValue, RangeDel.MemTableRangeDels.Get(mem));
             using (IInternalIterator it = mem.NewIterator())
             {
                 Monitor.Exit(_mutex);
@@ -247,6 +247,14 @@ public sealed partial class LsmDb
             if (Target(cfId) is { } cf)
             {
                 cf.Mem.Add(sequence, ValueType.Deletion, key, default);
+            }
+        }
+
+        public void DeleteRange(uint cfId, ulong sequence, ReadOnlySpan<byte> begin, ReadOnlySpan<byte> end)
+        {
+            if (Target(cfId) is { } cf)
+            {
+                cf.Mem.Add(sequence, ValueType.RangeDeletion, begin, end);
             }
         }
 

@@ -64,6 +64,25 @@ public sealed partial class LsmDb
         WriteCore(batch, options ?? WriteOptions.Default, null);
     }
 
+    /// <summary>Deletes every key in [<paramref name="begin"/>, <paramref name="end"/>) of the default column family.</summary>
+    public void DeleteRange(ReadOnlySpan<byte> begin, ReadOnlySpan<byte> end, WriteOptions? options = null) => DeleteRange(_defaultCf, begin, end, options);
+
+    /// <summary>
+    /// Deletes every key k with begin &lt;= k &lt; end in <paramref name="cf"/> with one range tombstone: older snapshots
+    /// and iterators still see the keys; compaction drops them (and the tombstone at the bottommost level).
+    /// </summary>
+    public void DeleteRange(ColumnFamily cf, ReadOnlySpan<byte> begin, ReadOnlySpan<byte> end, WriteOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(cf);
+        WriteBatch batch = t_batch ??= new WriteBatch();
+        batch.Clear();
+        batch.DeleteRange(cf, begin, end);
+        if (batch.Count > 0)
+        {
+            WriteCore(batch, options ?? WriteOptions.Default, null);
+        }
+    }
+
     /// <summary>Applies every update of <paramref name="batch"/> atomically (all column families), in order.</summary>
     public void Write(WriteBatch batch, WriteOptions? options = null)
     {
@@ -511,6 +530,9 @@ public sealed partial class LsmDb
 
         public void Delete(uint cfId, ulong sequence, ReadOnlySpan<byte> key) =>
             _cfs[cfId]!.Mem.Add(sequence, ValueType.Deletion, key, default);
+
+        public void DeleteRange(uint cfId, ulong sequence, ReadOnlySpan<byte> begin, ReadOnlySpan<byte> end) =>
+            _cfs[cfId]!.Mem.Add(sequence, ValueType.RangeDeletion, begin, end);
     }
 
     private struct ColumnFamilyChecker : IWriteBatchHandler
@@ -528,6 +550,8 @@ public sealed partial class LsmDb
         public void Put(uint cfId, ulong sequence, ReadOnlySpan<byte> key, ReadOnlySpan<byte> value) => Check(cfId);
 
         public void Delete(uint cfId, ulong sequence, ReadOnlySpan<byte> key) => Check(cfId);
+
+        public void DeleteRange(uint cfId, ulong sequence, ReadOnlySpan<byte> begin, ReadOnlySpan<byte> end) => Check(cfId);
 
         private void Check(uint cfId)
         {

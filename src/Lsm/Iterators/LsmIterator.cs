@@ -19,6 +19,7 @@ public sealed class LsmIterator : IDisposable
     private readonly ulong _sequence;
     private readonly byte[]? _lowerBound;
     private readonly byte[]? _upperBound;
+    private readonly RangeDel.FragmentedRangeTombstones? _tombstones; // null when no source has range tombstones
     private bool _valid;
     private bool _forward = true;
     private bool _disposed;
@@ -31,8 +32,9 @@ public sealed class LsmIterator : IDisposable
     private int _savedValueLength;
     private byte[] _seekKey = new byte[64];
 
-    internal LsmIterator(MergingIterator iter, SuperVersion superVersion, ulong sequence, ReadOptions options)
+    internal LsmIterator(MergingIterator iter, SuperVersion superVersion, ulong sequence, ReadOptions options, RangeDel.FragmentedRangeTombstones? tombstones)
     {
+        _tombstones = tombstones is { IsEmpty: false } ? tombstones : null;
         _iter = iter;
         _superVersion = superVersion;
         _sequence = sequence;
@@ -193,6 +195,13 @@ public sealed class LsmIterator : IDisposable
                         {
                             break; // an older version of a key already passed
                         }
+                        if (_tombstones is not null && (trailer >> 8) < _tombstones.MaxCoveringSequence(userKey, _sequence))
+                        {
+                            // Deleted by a newer range tombstone: hide it and every older entry of this key.
+                            SaveKey(userKey);
+                            skipping = true;
+                            break;
+                        }
                         if (_upperBound is not null && userKey.SequenceCompareTo(_upperBound) >= 0)
                         {
                             _valid = false;
@@ -230,6 +239,10 @@ public sealed class LsmIterator : IDisposable
                     break; // passed the entries of the saved key, whose newest visible version is a value
                 }
                 valueType = (ValueType)(byte)trailer;
+                if (valueType == ValueType.Value && _tombstones is not null && (trailer >> 8) < _tombstones.MaxCoveringSequence(userKey, _sequence))
+                {
+                    valueType = ValueType.Deletion; // deleted by a newer range tombstone
+                }
                 if (valueType == ValueType.Deletion)
                 {
                     _savedKeyLength = 0;

@@ -113,8 +113,12 @@ internal sealed unsafe class MemTable
     /// <see cref="LookupResult.Found"/> (its value appended to <paramref name="value"/> when not null),
     /// <see cref="LookupResult.Deleted"/>, or <see cref="LookupResult.NotFound"/>. Allocation-free, lock-free.
     /// </summary>
-    public LookupResult Get(ReadOnlySpan<byte> userKey, ulong sequence, IBufferWriter<byte>? value)
+    public LookupResult Get(ReadOnlySpan<byte> userKey, ulong sequence, IBufferWriter<byte>? value) => Get(userKey, sequence, value, out _);
+
+    /// <summary>As <see cref="Get(ReadOnlySpan{byte}, ulong, IBufferWriter{byte}?)"/>, also giving the sequence of the entry found.</summary>
+    public LookupResult Get(ReadOnlySpan<byte> userKey, ulong sequence, IBufferWriter<byte>? value, out ulong foundSequence)
     {
+        foundSequence = 0;
         ulong trailer = InternalKey.PackTrailer(Math.Min(sequence, SequenceNumber.Max), ValueTypes.ForSeek);
         byte* node = _points.FindGreaterOrEqual(userKey, trailer);
         if (node == null)
@@ -126,6 +130,7 @@ internal sealed unsafe class MemTable
         {
             return LookupResult.NotFound;
         }
+        foundSequence = InternalKey.Sequence(key);
         if ((ValueType)key[^InternalKey.TrailerSize] == ValueType.Deletion)
         {
             return LookupResult.Deleted;

@@ -83,6 +83,11 @@ internal sealed class TableBuilder : IDisposable
     /// Adds an entry. REQUIRES: <paramref name="internalKey"/> is greater than every key added before (internal-key
     /// order) and its type is <see cref="ValueType.Value"/> or <see cref="ValueType.Deletion"/>.
     /// </summary>
+    /// <summary>Range tombstones to store in the table's range deletion block (FORMAT.md "Range deletion block").</summary>
+    public void SetRangeTombstones(RangeDel.FragmentedRangeTombstones tombstones) => _rangeTombstones = tombstones;
+
+    private RangeDel.FragmentedRangeTombstones? _rangeTombstones;
+
     public void Add(ReadOnlySpan<byte> internalKey, ReadOnlySpan<byte> value)
     {
         EnsureOpen();
@@ -189,6 +194,11 @@ internal sealed class TableBuilder : IDisposable
             metaindex.Add(Encoding.UTF8.GetBytes(TableFormat.FullFilterBlockPrefix + BloomFilterPolicy.Name), handleBytes[..filterHandle.EncodeTo(handleBytes)]);
         }
         metaindex.Add(Encoding.UTF8.GetBytes(TableFormat.PropertiesBlockName), handleBytes[..propertiesHandle.EncodeTo(handleBytes)]);
+        if (_rangeTombstones is { IsEmpty: false } rangeDels)
+        {
+            BlockHandle rangeDelHandle = WriteRawBlock(rangeDels.EncodeBlock());
+            metaindex.Add(Encoding.UTF8.GetBytes(TableFormat.RangeDelBlockName), handleBytes[..rangeDelHandle.EncodeTo(handleBytes)]);
+        }
         BlockHandle metaindexHandle = WriteRawBlock(metaindex.Finish());
 
         Span<byte> footer = stackalloc byte[TableFormat.FooterSize];

@@ -126,10 +126,21 @@ internal sealed partial class TableReader
         it.Reset(metaindex, internalKeys: false, path, (long)footer.MetaindexHandle.Offset);
         byte[] propertiesName = Encoding.UTF8.GetBytes(TableFormat.PropertiesBlockName);
         byte[] filterName = Encoding.UTF8.GetBytes(TableFormat.FullFilterBlockPrefix + BloomFilterPolicy.Name);
+        BlockHandle rangeDelHandle = default;
+        bool hasRangeDel = false;
         for (it.SeekToFirst(); it.Valid; it.Next())
         {
             bool isProperties = it.Key.SequenceEqual(propertiesName);
             bool isFilter = it.Key.SequenceEqual(filterName);
+            if (it.Key.SequenceEqual(s_rangeDelName))
+            {
+                if (BlockHandle.TryDecode(it.Value, out rangeDelHandle) == 0)
+                {
+                    ThrowHelper.ThrowCorruption(path, (long)footer.MetaindexHandle.Offset, "malformed block handle in metaindex");
+                }
+                hasRangeDel = true;
+                continue;
+            }
             if (!isProperties && !isFilter)
             {
                 continue; // a meta block of a later version or another filter policy: not needed to read the data
@@ -174,9 +185,20 @@ internal sealed partial class TableReader
                 cache.Insert(cacheId, filterHandle.Offset, filter, filter.Length);
             }
         }
-        return new TableReader(file, path, fileNumber, fileSize, options, properties, footer.IndexHandle, pin ? index : null,
+        var reader = new TableReader(file, path, fileNumber, fileSize, options, properties, footer.IndexHandle, pin ? index : null,
             hasFilter, filterHandle, pin ? filterReader : null, cache, cacheId);
+        if (hasRangeDel)
+        {
+            reader.RangeTombstones = RangeDel.FragmentedRangeTombstones.DecodeBlock(
+                ReadMetaBlock(file, path, footerOffset, rangeDelHandle), path, (long)rangeDelHandle.Offset);
+        }
+        return reader;
     }
+
+    private static readonly byte[] s_rangeDelName = Encoding.UTF8.GetBytes(TableFormat.RangeDelBlockName);
+
+    /// <summary>The table's range tombstones, fragmented; null when it has none. Set once at open.</summary>
+    public RangeDel.FragmentedRangeTombstones? RangeTombstones { get; private set; }
 
     /// <summary>Adds a reference. REQUIRES: the caller already holds one (the count is above zero).</summary>
     public void Ref()
@@ -230,8 +252,13 @@ internal sealed partial class TableReader
     /// <paramref name="value"/>) or <see cref="LookupResult.Deleted"/>; otherwise <see cref="LookupResult.NotFound"/>.
     /// Checks the bloom filter first. Allocates nothing when the data block is in the block cache.
     /// </summary>
-    public LookupResult Get(ReadOnlySpan<byte> userKey, ulong sequence, IBufferWriter<byte>? value, bool fillCache = true)
+    public LookupResult Get(ReadOnlySpan<byte> userKey, ulong sequence, IBufferWriter<byte>? value, bool fillCache = true) =>
+        Get(userKey, sequence, value, fillCache, out _);
+
+    /// <summary>As <see cref="Get(ReadOnlySpan{byte}, ulong, IBufferWriter{byte}?, bool)"/>, also giving the sequence of the entry found.</summary>
+    public LookupResult Get(ReadOnlySpan<byte> userKey, ulong sequence, IBufferWriter<byte>? value, bool fillCache, out ulong foundSequence)
     {
+        foundSequence = 0;
         if (!KeyMayMatch(userKey))
         {
             return LookupResult.NotFound;
@@ -269,6 +296,7 @@ internal sealed partial class TableReader
                 {
                     return LookupResult.NotFound;
                 }
+                foundSequence = InternalKey.Sequence(key);
                 switch (InternalKey.Type(key))
                 {
                     case ValueType.Value:

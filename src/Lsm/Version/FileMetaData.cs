@@ -32,6 +32,9 @@ internal sealed class FileMetaData
 
     public ulong LargestSequence { get; }
 
+    /// <summary>The file has a range deletion block (recorded in the MANIFEST, FORMAT.md "MANIFEST" tag 12).</summary>
+    public bool HasRangeDeletions { get; init; }
+
     public ReadOnlySpan<byte> SmallestUserKey => InternalKey.UserKey(Smallest);
 
     public ReadOnlySpan<byte> LargestUserKey => InternalKey.UserKey(Largest);

@@ -90,6 +90,12 @@ internal sealed class VersionEdit
             PutBytes(w, f.Largest);
             PutVarint(w, f.SmallestSequence);
             PutVarint(w, f.LargestSequence);
+            if (f.HasRangeDeletions)
+            {
+                PutVarint(w, VersionEditFormat.NewFileFlags);
+                PutVarint(w, f.Number);
+                PutVarint(w, VersionEditFormat.FileFlagRangeDeletions);
+            }
         }
         return w.WrittenSpan.ToArray();
     }
@@ -155,6 +161,22 @@ internal sealed class VersionEdit
                             Fail(path, offset, "file boundary shorter than an internal key");
                         }
                         edit.NewFiles.Add((level, new FileMetaData(number, (long)size, smallest, largest, smallestSeq, largestSeq)));
+                        break;
+                    }
+                case VersionEditFormat.NewFileFlags:
+                    {
+                        ulong number = ReadU64(ref r, path, offset);
+                        uint flags = ReadU32(ref r, path, offset);
+                        int at = edit.NewFiles.FindIndex(x => x.File.Number == number);
+                        if (at < 0 || (flags & ~VersionEditFormat.FileFlagRangeDeletions) != 0)
+                        {
+                            Fail(path, offset, $"flags {flags} for file #{number} not added by the edit");
+                        }
+                        (int level, FileMetaData f) = edit.NewFiles[at];
+                        edit.NewFiles[at] = (level, new FileMetaData(f.Number, f.FileSize, f.Smallest, f.Largest, f.SmallestSequence, f.LargestSequence)
+                        {
+                            HasRangeDeletions = (flags & VersionEditFormat.FileFlagRangeDeletions) != 0,
+                        });
                         break;
                     }
                 default:

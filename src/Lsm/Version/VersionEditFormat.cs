@@ -19,6 +19,11 @@ internal static class VersionEditFormat
     public const uint MaxColumnFamily = 10;
     public const uint FormatVersion = 11;
 
+    /// <summary>Flags of a file added in the same edit: <c>number varint64 | flags varint32</c> (bit 0: has range deletions).</summary>
+    public const uint NewFileFlags = 12;
+
+    public const uint FileFlagRangeDeletions = 1;
+
     public const uint SafeToIgnoreFirst = 64;
 
     /// <summary>The MANIFEST format this code writes; a MANIFEST with a newer version fails to open.</summary>

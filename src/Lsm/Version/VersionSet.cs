@@ -358,7 +358,8 @@ internal sealed class VersionSet : IDisposable
             List<FileMetaData> files = levels[level];
             for (int i = 1; i < files.Count; i++)
             {
-                if (files[i - 1].LargestUserKey.SequenceCompareTo(files[i].SmallestUserKey) >= 0)
+                if (InternalKey.Compare(files[i - 1].Largest, files[i].Smallest) >= 0
+                    || (files[i - 1].LargestUserKey.SequenceCompareTo(files[i].SmallestUserKey) >= 0 && !Version.IsEndSentinel(files[i - 1].Largest)))
                 {
                     ThrowHelper.ThrowInvalidOperation($"Files #{files[i - 1].Number} and #{files[i].Number} overlap at level {level}.");
                 }
