@@ -25,6 +25,7 @@ public sealed partial class LsmDb
     // Writer queue, guarded by _mutex. Invariant: _writersHead is null iff _writersTail is null.
     private Writer? _writersHead;
     private Writer? _writersTail;
+    private int _queueDrainWaiters; // guarded by _mutex: threads waiting for an empty writer queue
 
     // The WAL; switched under _mutex by the leader (no write in flight then). Older WALs still needed by some CF.
     private WalWriter? _wal;
@@ -122,7 +123,18 @@ public sealed partial class LsmDb
             _writersTail = w;
             while (!w.Done && !ReferenceEquals(w, _writersHead))
             {
-                Monitor.Wait(_mutex);
+                // Wait on the writer's own signal, not the DB monitor, so a finished group wakes only its own
+                // writers and the next leader, never the background threads.
+                w.Signal.Reset();
+                Monitor.Exit(_mutex);
+                try
+                {
+                    w.Signal.Wait();
+                }
+                finally
+                {
+                    Monitor.Enter(_mutex);
+                }
             }
             if (w.Done)
             {
@@ -262,7 +274,10 @@ public sealed partial class LsmDb
         return buffer[..total];
     }
 
-    /// <summary>Marks writers first..last done, removes them from the queue, wakes everyone. REQUIRES: DB mutex held.</summary>
+    /// <summary>
+    /// Marks writers first..last done, removes them from the queue and wakes them and the next leader.
+    /// REQUIRES: DB mutex held.
+    /// </summary>
     private void FinishGroupLocked(Writer first, Writer last, Exception? error)
     {
         Debug.Assert(Monitor.IsEntered(_mutex));
@@ -275,6 +290,10 @@ public sealed partial class LsmDb
             current.Error = ReferenceEquals(current, first) ? null : error;
             current.Done = true;
             current.Next = null;
+            if (!ReferenceEquals(current, first))
+            {
+                current.Signal.Set();
+            }
             if (ReferenceEquals(current, last))
             {
                 break;
@@ -284,8 +303,32 @@ public sealed partial class LsmDb
         if (x is null)
         {
             _writersTail = null;
+            if (_queueDrainWaiters > 0)
+            {
+                Monitor.PulseAll(_mutex); // DropColumnFamily / Dispose wait for an empty queue
+            }
         }
-        Monitor.PulseAll(_mutex);
+        else
+        {
+            x.Signal.Set(); // the next leader
+        }
+    }
+
+    /// <summary>Waits until no write group is queued or in flight. REQUIRES: DB mutex held.</summary>
+    private void WaitForEmptyWriteQueueLocked()
+    {
+        _queueDrainWaiters++;
+        try
+        {
+            while (_writersHead is not null)
+            {
+                Monitor.Wait(_mutex);
+            }
+        }
+        finally
+        {
+            _queueDrainWaiters--;
+        }
     }
 
     private void ValidateBatchLocked(WriteBatch batch)

@@ -191,10 +191,7 @@ public sealed partial class LsmDb : IDisposable
         lock (_mutex)
         {
             // Wait until no write group is in flight so the leader never inserts into a dropped CF.
-            while (_writersHead is not null)
-            {
-                Monitor.Wait(_mutex);
-            }
+            WaitForEmptyWriteQueueLocked();
             if (cf.Dropped)
             {
                 return;
@@ -318,10 +315,7 @@ public sealed partial class LsmDb : IDisposable
         lock (_mutex)
         {
             // Let an in-flight write group finish.
-            while (_writersHead is not null)
-            {
-                Monitor.Wait(_mutex);
-            }
+            WaitForEmptyWriteQueueLocked();
             _disposed = true;
         }
         DisposeCore();
