@@ -81,6 +81,8 @@ internal sealed class Version
     public LookupResult Get(ReadOnlySpan<byte> userKey, ulong sequence, IBufferWriter<byte>? value, bool fillCache)
     {
         TableCache cache = VersionSet.TableCache;
+        ISliceTransform? prefixExtractor = ColumnFamily.Options.PrefixExtractor;
+        LsmStatistics? stats = ColumnFamily.Db.Statistics;
         List<FileMetaData> l0 = _files[0];
         for (int i = 0; i < l0.Count; i++)
         {
@@ -93,7 +95,7 @@ internal sealed class Version
             {
                 continue;
             }
-            LookupResult r = GetFromFile(cache, f, userKey, sequence, value, fillCache);
+            LookupResult r = GetFromFile(cache, f, userKey, sequence, value, fillCache, prefixExtractor, stats);
             if (r != LookupResult.NotFound)
             {
                 return r;
@@ -111,7 +113,7 @@ internal sealed class Version
             {
                 continue;
             }
-            LookupResult r = GetFromFile(cache, files[index], userKey, sequence, value, fillCache);
+            LookupResult r = GetFromFile(cache, files[index], userKey, sequence, value, fillCache, prefixExtractor, stats);
             if (r != LookupResult.NotFound)
             {
                 return r;
@@ -120,12 +122,13 @@ internal sealed class Version
         return LookupResult.NotFound;
     }
 
-    private static LookupResult GetFromFile(TableCache cache, FileMetaData f, ReadOnlySpan<byte> userKey, ulong sequence, IBufferWriter<byte>? value, bool fillCache)
+    private static LookupResult GetFromFile(TableCache cache, FileMetaData f, ReadOnlySpan<byte> userKey, ulong sequence, IBufferWriter<byte>? value, bool fillCache,
+        ISliceTransform? prefixExtractor, LsmStatistics? stats)
     {
         TableReader reader = cache.Acquire(f.Number, f.FileSize);
         try
         {
-            return reader.Get(userKey, sequence, value, fillCache);
+            return reader.Get(userKey, sequence, value, fillCache, prefixExtractor, stats);
         }
         finally
         {
@@ -153,19 +156,22 @@ internal sealed class Version
         return lo;
     }
 
-    /// <summary>Adds one iterator per L0 file and one level iterator per non-empty deeper level.</summary>
-    public void AddIterators(List<IInternalIterator> into, bool fillCache)
+    /// <summary>
+    /// Adds one iterator per L0 file and one level iterator per non-empty deeper level; with <paramref name="prefix"/>
+    /// they skip files whose filters rule out the prefix of a prefix seek.
+    /// </summary>
+    public void AddIterators(List<IInternalIterator> into, bool fillCache, PrefixSeekState? prefix = null)
     {
         TableCache cache = VersionSet.TableCache;
         foreach (FileMetaData f in _files[0])
         {
-            into.Add(new OwnedTableIterator(cache.Acquire(f.Number, f.FileSize), fillCache));
+            into.Add(new OwnedTableIterator(cache.Acquire(f.Number, f.FileSize), fillCache, prefix));
         }
         for (int level = 1; level < _files.Length; level++)
         {
             if (_files[level].Count > 0)
             {
-                into.Add(new LevelIterator(cache, _files[level], fillCache));
+                into.Add(new LevelIterator(cache, _files[level], fillCache, prefix));
             }
         }
     }
