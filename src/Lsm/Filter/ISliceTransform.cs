@@ -8,9 +8,10 @@ namespace ManagedKv.Lsm;
 /// Requirements, relied on for correctness:
 /// <list type="bullet">
 /// <item><see cref="Transform"/> returns a prefix of the key (a slice starting at byte 0), and is deterministic.</item>
-/// <item>Keys in the domain that share a prefix form one contiguous range in bytewise key order (true for every
-/// "cut the key somewhere" extractor: fixed length, capped length, or "strip a fixed-size suffix" as TiKV's write
-/// column family does with its 8-byte timestamp).</item>
+/// <item>Keys in the domain that share a prefix form one contiguous range in bytewise key order. True for the fixed
+/// and capped extractors. An extractor that strips a fixed-size suffix (TiKV's write column family drops the 8-byte
+/// timestamp) satisfies it when no user key is a proper prefix of another, as with TiKV's memcomparable key
+/// encoding.</item>
 /// <item><see cref="Name"/> identifies the behaviour: SSTs record it, and a filter written under another name is not
 /// consulted for prefixes (no false negatives after an extractor change). Change the name whenever the behaviour
 /// changes.</item>
