@@ -80,6 +80,18 @@ public sealed class RateLimiter
         }
     }
 
+    /// <summary>Requests waiting for tokens (for tests and diagnostics).</summary>
+    internal int WaitingRequests
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _queues[0].Count + _queues[1].Count;
+            }
+        }
+    }
+
     /// <summary>Changes the rate; takes effect from the next refill.</summary>
     public void SetBytesPerSecond(long bytesPerSecond)
     {
