@@ -1,3 +1,4 @@
+using System.Buffers;
 using ManagedKv.Lsm.Iterators;
 using ManagedKv.Lsm.Keys;
 using ManagedKv.Lsm.RangeDel;
@@ -14,6 +15,8 @@ namespace ManagedKv.Lsm.Compaction;
 /// <item>Snapshots split each key's history into stripes; within a stripe only the newest entry is kept.</item>
 /// <item>A tombstone in the oldest stripe is dropped when no deeper level may hold the key (bottommost), and with it
 /// every older entry of the key.</item>
+/// <item>With a <see cref="CompactionFilter"/> (compactions only), the newest entry of each user key, when a value, is
+/// kept, changed, or removed (turned into a tombstone, which the rule above may then drop).</item>
 /// </list>
 /// Output files are cut at the target size, never between two entries of one user key, so files of a level stay
 /// disjoint in user keys. Runs on one background thread; touches no shared state except through the DB mutex.
@@ -37,6 +40,8 @@ internal sealed class TableOutputWriter
     private ulong _builderNumber;
     private readonly List<FileMetaData> _outputs = new();
     private readonly List<TableProperties> _outputProperties = new();
+    private ArrayBufferWriter<byte>? _filterValue; // a compaction filter's new value
+    private byte[] _keyScratch = [];              // a key whose type the compaction filter changed
 
     public TableOutputWriter(LsmDb db, ColumnFamily cf, int outputLevel, ulong[] snapshots, Version.Version? bottommostCheck, long targetFileSize,
         FragmentedRangeTombstones? rangeTombstones = null)
@@ -61,6 +66,8 @@ internal sealed class TableOutputWriter
             Compression = o.CompressionForLevel(outputLevel),
             ColumnFamilyName = cf.Name,
             ColumnFamilyId = cf.Id,
+            PrefixExtractor = o.PrefixExtractor,
+            RateLimiter = db.RateLimiter,
         };
         if (_inputTombstones is not null)
         {
@@ -109,6 +116,22 @@ internal sealed class TableOutputWriter
     public long EntriesIn { get; private set; }
 
     public long EntriesDropped { get; private set; }
+
+    /// <summary>The filter of this compaction (never set for a flush). Called for the newest entry of each user key when it is a value.</summary>
+    public ICompactionFilter? CompactionFilter { get; set; }
+
+    /// <summary>Values the compaction filter removed.</summary>
+    public long EntriesRemovedByFilter { get; private set; }
+
+    /// <summary>Values the compaction filter changed.</summary>
+    public long EntriesChangedByFilter { get; private set; }
+
+    /// <summary>Priority of the output writes at the rate limiter: high for flushes, low (default) for compactions.</summary>
+    public IoPriority IoPriority
+    {
+        get => _builderOptions.IoPriority;
+        set => _builderOptions.IoPriority = value;
+    }
 
     /// <summary>Consumes <paramref name="input"/> (positioned by the caller or from its first entry) to the end.</summary>
     public void Run(IInternalIterator input, Func<bool> shouldStop)
@@ -167,6 +190,32 @@ internal sealed class TableOutputWriter
                     }
                 }
 
+                bool valueReplaced = false;
+                ReadOnlySpan<byte> value = default;
+                if (newKey && type == ValueType.Value && CompactionFilter is { } filter)
+                {
+                    _filterValue ??= new ArrayBufferWriter<byte>(256);
+                    _filterValue.ResetWrittenCount();
+                    switch (filter.Filter(_outputLevel, userKey, input.Value, _filterValue))
+                    {
+                        case CompactionFilterDecision.Keep:
+                            break;
+                        case CompactionFilterDecision.Remove:
+                            type = ValueType.Deletion;
+                            ikey = WithType(ikey, ValueType.Deletion);
+                            valueReplaced = true;
+                            EntriesRemovedByFilter++;
+                            break;
+                        case CompactionFilterDecision.ChangeValue:
+                            value = _filterValue.WrittenSpan;
+                            valueReplaced = true;
+                            EntriesChangedByFilter++;
+                            break;
+                        default:
+                            throw new InvalidOperationException($"Compaction filter '{filter.Name}' returned an unknown decision.");
+                    }
+                }
+
                 if (type == ValueType.Deletion && stripe == 0 && _bottommostCheck is not null
                     && !_bottommostCheck.KeyMayExistBelow(_outputLevel, userKey))
                 {
@@ -181,7 +230,7 @@ internal sealed class TableOutputWriter
                 {
                     OpenBuilder();
                 }
-                _builder!.Add(ikey, input.Value);
+                _builder!.Add(ikey, valueReplaced ? value : input.Value);
             }
             if (_builder is null && _fragmentCursor < _keptFragments.Count)
             {
@@ -197,6 +246,17 @@ internal sealed class TableOutputWriter
             Abandon();
             throw;
         }
+    }
+
+    /// <summary>A copy of <paramref name="ikey"/> with its type replaced (valid until the next call).</summary>
+    private ReadOnlySpan<byte> WithType(ReadOnlySpan<byte> ikey, ValueType type)
+    {
+        if (_keyScratch.Length < ikey.Length)
+        {
+            _keyScratch = new byte[Math.Max(ikey.Length, 64)];
+        }
+        InternalKey.Write(_keyScratch, InternalKey.UserKey(ikey), InternalKey.Trailer(ikey) >> 8, type);
+        return _keyScratch.AsSpan(0, ikey.Length);
     }
 
     /// <summary>Index of the snapshot stripe holding <paramref name="sequence"/>: the first snapshot &gt;= it, or the count.</summary>
@@ -223,6 +283,7 @@ internal sealed class TableOutputWriter
     private void OpenBuilder()
     {
         _builderNumber = _db.NewFileNumber();
+        _db.TableOutputFaultHook?.Invoke(_outputLevel, _builderNumber);
         _builderOptions.CreationTime = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
         _builder = new TableBuilder(_db.TableFilePath(_builderNumber), _builderOptions);
     }

@@ -16,7 +16,7 @@ public sealed partial class LsmDb
     private Thread[] _compactionThreads = [];
     private int _runningCompactions; // guarded by _mutex
     private int _runningFlushes;     // guarded by _mutex
-    private int _manualCompactions;  // guarded by _mutex: automatic picking pauses while > 0 waits for files
+    private int _manualCompactions;  // guarded by _mutex: exclusive manual compactions running; automatic picking pauses while > 0
     private int _pausedBackgroundWork; // guarded by _mutex: > 0 stops flushes and compactions from starting
     private bool _compactionsPausedForTest; // guarded by _mutex
 
@@ -193,7 +193,8 @@ public sealed partial class LsmDb
         {
             tombstones.Add(RangeDel.MemTableRangeDels.Get(imm.Mem));
         }
-        var writer = new TableOutputWriter(this, cf, 0, snapshots, null, long.MaxValue, tombstones.Result());
+        var writer = new TableOutputWriter(this, cf, 0, snapshots, null, long.MaxValue, tombstones.Result()) { IoPriority = IoPriority.High };
+        NotifyFlushBegin(cf, imms);
         var children = new IInternalIterator[imms.Count];
         long bytesIn = 0;
         for (int i = 0; i < imms.Count; i++)
@@ -241,6 +242,7 @@ public sealed partial class LsmDb
             writer.Outputs.Count > 0 ? TableFilePath(writer.Outputs[0].Number) : "", writer.BytesWritten, writer.EntriesIn, sw.Elapsed,
             writer.OutputProperties.Count > 0 ? writer.OutputProperties[0] : null);
         Interlocked.Add(ref _statFlushBytes, writer.BytesWritten);
+        _statistics.Record(Ticker.FlushWriteBytes, writer.BytesWritten);
         Interlocked.Increment(ref _statFlushCount);
         foreach (IEventListener l in _listeners)
         {
@@ -334,6 +336,7 @@ public sealed partial class LsmDb
         long bytesWritten = 0;
         List<FileMetaData> outputs;
         TableOutputWriter? writer = null;
+        NotifyCompactionBegin(c);
         if (c.IsTrivialMove && !c.IsManual)
         {
             foreach (FileMetaData f in c.StartInputs)
@@ -347,12 +350,14 @@ public sealed partial class LsmDb
         {
             ulong[] snapshots = SnapshotSequencesLocked();
             var children = new List<IInternalIterator>();
+            CompactionFilterContext filterContext = NewCompactionFilterContext(c);
             Monitor.Exit(_mutex);
             try
             {
                 TableCache cache = _tableCache;
                 writer = new TableOutputWriter(this, cf, c.OutputLevel, snapshots, c.InputVersion, cf.Options.TargetFileSizeBase,
                     CollectTombstones(cache, c.StartInputs, c.OutputInputs));
+                writer.CompactionFilter = cf.Options.CompactionFilterFactory?.CreateCompactionFilter(filterContext);
                 if (c.StartLevel == 0)
                 {
                     foreach (FileMetaData f in c.StartInputs)
@@ -373,6 +378,7 @@ public sealed partial class LsmDb
             }
             finally
             {
+                (writer?.CompactionFilter as IDisposable)?.Dispose();
                 Monitor.Enter(_mutex);
             }
             foreach (FileMetaData f in c.StartInputs)
@@ -403,9 +409,16 @@ public sealed partial class LsmDb
         Interlocked.Add(ref _statCompactionBytesRead, c.IsTrivialMove && !c.IsManual ? 0 : c.InputBytes);
         Interlocked.Add(ref _statCompactionBytesWritten, bytesWritten);
         Interlocked.Increment(ref _statCompactionCount);
+        RecordCompactionStatistics(c, writer);
         var info = new CompactionJobInfo(cf.Name, c.StartLevel, c.OutputLevel, c.Reason, c.IsTrivialMove && !c.IsManual,
             FileNumbers(c.StartInputs, c.OutputInputs), FileNumbers(outputs, null), c.InputBytes, bytesWritten,
-            writer?.EntriesIn ?? 0, writer?.EntriesDropped ?? 0, sw.Elapsed);
+            writer?.EntriesIn ?? 0, writer?.EntriesDropped ?? 0, sw.Elapsed)
+        {
+            IsManualCompaction = c.IsManual,
+            OutputTableProperties = writer?.OutputProperties ?? [],
+            EntriesRemovedByFilter = writer?.EntriesRemovedByFilter ?? 0,
+            EntriesChangedByFilter = writer?.EntriesChangedByFilter ?? 0,
+        };
         foreach (IEventListener l in _listeners)
         {
             l.OnCompactionCompleted(info);
@@ -501,63 +514,9 @@ public sealed partial class LsmDb
 
     /// <summary>
     /// Compacts every file of <paramref name="cf"/> overlapping the user-key range [begin, end] (null = unbounded) down
-    /// the levels, level by level, until the range sits in the deepest non-empty level. Runs on the calling thread to
-    /// completion; Dispose interrupts it (OperationCanceledException).
+    /// the levels with the default <see cref="CompactRangeOptions"/>.
     /// </summary>
-    public void CompactRange(ColumnFamily cf, byte[]? begin, byte[]? end)
-    {
-        ArgumentNullException.ThrowIfNull(cf);
-        CheckColumnFamily(cf);
-        Flush(cf, wait: true);
-        lock (_mutex)
-        {
-            _manualCompactions++;
-            try
-            {
-                int level = 0;
-                while (true)
-                {
-                    ThrowIfBackgroundError();
-                    if (_shuttingDown || _disposed)
-                    {
-                        throw new OperationCanceledException("The DB is shutting down.");
-                    }
-                    Version.Version v = cf.Current;
-                    int deepest = DeepestNonEmptyLevel(v);
-                    if (level >= deepest && !(level == 0 && deepest == 0 && v.NumFiles(0) > 0))
-                    {
-                        break;
-                    }
-                    int outputLevel = level == 0 ? Math.Max(v.BaseLevel, 1) : level + 1;
-                    if (level == 0 && deepest == 0)
-                    {
-                        outputLevel = v.BaseLevel; // only L0 has data: move it to the base level
-                    }
-                    Compaction.Compaction? c = CompactionPicker.PickManual(cf, level, outputLevel, begin, end, out bool busy);
-                    if (busy)
-                    {
-                        Monitor.Wait(_mutex, 100);
-                        continue;
-                    }
-                    if (c is not null)
-                    {
-                        RunCompactionLocked(c);
-                        if (_backgroundError is not null)
-                        {
-                            ThrowIfBackgroundError();
-                        }
-                        continue; // the level may still hold overlapping files written meanwhile
-                    }
-                    level = level == 0 ? Math.Max(outputLevel, 1) : level + 1;
-                }
-            }
-            finally
-            {
-                _manualCompactions--;
-                Monitor.PulseAll(_mutex);
-            }
-        }
-    }
+    public void CompactRange(ColumnFamily cf, byte[]? begin, byte[]? end) => CompactRange(cf, begin, end, s_defaultCompactRangeOptions);
 
     private static int DeepestNonEmptyLevel(Version.Version v)
     {

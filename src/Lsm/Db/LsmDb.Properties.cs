@@ -52,7 +52,8 @@ public sealed partial class LsmDb
     /// rocksdb.num-immutable-mem-table, rocksdb.estimate-num-keys, rocksdb.total-sst-files-size,
     /// rocksdb.estimate-pending-compaction-bytes, rocksdb.num-snapshots, rocksdb.block-cache-usage,
     /// rocksdb.block-cache-capacity, rocksdb.base-level, rocksdb.compaction-pending, rocksdb.num-running-compactions,
-    /// rocksdb.num-running-flushes, rocksdb.background-errors.
+    /// rocksdb.num-running-flushes, rocksdb.background-errors, and every <see cref="Ticker"/> by its name
+    /// (<see cref="LsmStatistics.NameOf"/>, e.g. rocksdb.bloom.filter.useful; DB-wide, whatever the column family).
     /// </summary>
     public string? GetProperty(ColumnFamily cf, string name)
     {
@@ -117,7 +118,7 @@ public sealed partial class LsmDb
                 case "rocksdb.background-errors":
                     return _backgroundError is null ? "0" : "1";
                 default:
-                    return null;
+                    return LsmStatistics.TryParse(name, out Ticker ticker) ? _statistics.Get(ticker).ToString(CultureInfo.InvariantCulture) : null;
             }
         }
     }

@@ -109,14 +109,15 @@ public sealed partial class LsmDb
         ulong sequence = options.Snapshot is { } snapshot ? SnapshotSequence(snapshot) : Volatile.Read(ref _lastSequence);
         SuperVersion sv = cf.AcquireSuperVersion();
         var children = new List<IInternalIterator>(2 + sv.Immutables.Length + sv.Current.NumFiles(0) + sv.Current.NumLevels);
+        PrefixSeekState? prefix = NewPrefixSeekState(cf, options);
         try
         {
-            children.Add(sv.Mem.NewIterator());
+            children.Add(WithPrefixFilter(sv.Mem, prefix));
             foreach (MemTable m in sv.Immutables)
             {
-                children.Add(m.NewIterator());
+                children.Add(WithPrefixFilter(m, prefix));
             }
-            sv.Current.AddIterators(children, options.FillCache);
+            sv.Current.AddIterators(children, options.FillCache, prefix);
         }
         catch
         {
@@ -141,7 +142,7 @@ public sealed partial class LsmDb
             sv.Unref();
             throw;
         }
-        return new LsmIterator(new MergingIterator(children.ToArray()), sv, sequence, options, tombstones);
+        return new LsmIterator(new MergingIterator(children.ToArray()), sv, sequence, options, tombstones, prefix);
     }
 
     /// <summary>Every range tombstone a read of <paramref name="sv"/> must honour, fragmented; null when there are none.</summary>

@@ -475,7 +475,7 @@ public sealed partial class LsmDb
         _wal = newWal;
         _walNumber = newNumber;
         cf.Immutables.Add(new ImmutableMemTable(cf.Mem, newNumber));
-        cf.Mem = NewMemTable();
+        cf.Mem = NewMemTable(cf);
         cf.InstallSuperVersion();
         MaybeScheduleWork();
     }

@@ -46,6 +46,8 @@ public sealed partial class LsmDb : IDisposable
         _options = options;
         _blockCache = options.BlockCache ?? new BlockCache(128L << 20);
         _listeners = options.Listeners.ToArray();
+        _statistics = options.Statistics ?? new LsmStatistics();
+        _rateLimiter = options.RateLimiter;
         Directory.CreateDirectory(path);
         _lockFile = AcquireLock(path);
         try
@@ -166,9 +168,9 @@ public sealed partial class LsmDb : IDisposable
             }
             uint id = _versions.NewColumnFamilyId();
             var cf = new ColumnFamily(this, id, name, cfo) { LogNumber = _walNumber };
-            var edit = new VersionEdit { ColumnFamilyAdd = name, MaxColumnFamily = id, LogNumber = _walNumber };
+            var edit = new VersionEdit { ColumnFamilyAdd = name, MaxColumnFamily = id, LogNumber = _walNumber, PrefixExtractorName = cfo.PrefixExtractor?.Name ?? "" };
             _versions.LogAndApply(cf, edit, Volatile.Read(ref _lastSequence));
-            cf.Mem = NewMemTable();
+            cf.Mem = NewMemTable(cf);
             _versions.InstallVersion(cf, _versions.NewVersion(cf, VersionSet.CreateLevels(cfo.NumLevels)));
             cf.InstallSuperVersion();
             AddColumnFamilyLocked(cf);
@@ -251,7 +253,6 @@ public sealed partial class LsmDb : IDisposable
         return list;
     }
 
-    private MemTable NewMemTable() => new(_versions.PeekNextFileNumber, null);
 
     internal ulong NewFileNumber()
     {

@@ -7,17 +7,22 @@ namespace ManagedKv.Lsm.Iterators;
 /// <summary>
 /// Iterates a sorted run of disjoint files (one level of L1..Ln), opening one table at a time as the cursor
 /// crosses file boundaries. Not thread-safe. The file list belongs to a version the caller keeps referenced.
+/// During an active prefix seek (<see cref="PrefixSeekState"/>) the level turns invalid when the file a seek lands in
+/// is ruled out by its filter (the prefix's keys are contiguous, so no other file of the level holds them), and it
+/// does not step into a neighbour file whose boundary key has another prefix.
 /// </summary>
 internal sealed class LevelIterator : IInternalIterator
 {
     private readonly TableCache _cache;
     private readonly List<FileMetaData> _files;
     private readonly bool _fillCache;
+    private readonly PrefixSeekState? _prefix;
     private int _fileIndex = -1;
     private OwnedTableIterator? _current;
 
-    public LevelIterator(TableCache cache, List<FileMetaData> files, bool fillCache)
+    public LevelIterator(TableCache cache, List<FileMetaData> files, bool fillCache, PrefixSeekState? prefix = null)
     {
+        _prefix = prefix;
         _cache = cache;
         _files = files;
         _fillCache = fillCache;
@@ -62,6 +67,11 @@ internal sealed class LevelIterator : IInternalIterator
         }
         Open(lo);
         _current?.Seek(target);
+        if (_current is { FilteredOut: true })
+        {
+            Close();
+            return;
+        }
         SkipEmptyForward();
     }
 
@@ -84,6 +94,11 @@ internal sealed class LevelIterator : IInternalIterator
         }
         Open(lo - 1);
         _current?.SeekForPrev(target);
+        if (_current is { FilteredOut: true })
+        {
+            Close();
+            return;
+        }
         SkipEmptyBackward();
     }
 
@@ -103,7 +118,8 @@ internal sealed class LevelIterator : IInternalIterator
     {
         while (_current is not null && !_current.Valid)
         {
-            if (_fileIndex + 1 >= _files.Count)
+            if (_fileIndex + 1 >= _files.Count
+                || (_prefix is { Active: true } p && !p.HasPrefix(_files[_fileIndex + 1].SmallestUserKey)))
             {
                 Close();
                 return;
@@ -117,7 +133,8 @@ internal sealed class LevelIterator : IInternalIterator
     {
         while (_current is not null && !_current.Valid)
         {
-            if (_fileIndex <= 0)
+            if (_fileIndex <= 0
+                || (_prefix is { Active: true } p && !p.HasPrefix(_files[_fileIndex - 1].LargestUserKey)))
             {
                 Close();
                 return;
@@ -140,7 +157,7 @@ internal sealed class LevelIterator : IInternalIterator
         }
         Close();
         FileMetaData f = _files[index];
-        _current = new OwnedTableIterator(_cache.Acquire(f.Number, f.FileSize), _fillCache);
+        _current = new OwnedTableIterator(_cache.Acquire(f.Number, f.FileSize), _fillCache, _prefix);
         _fileIndex = index;
     }
 

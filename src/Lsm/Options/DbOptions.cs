@@ -48,6 +48,15 @@ public sealed class DbOptions
     /// <summary>Column families to open by name with their options. A CF on disk but not listed opens with <see cref="DefaultColumnFamilyOptions"/>.</summary>
     public Dictionary<string, ColumnFamilyOptions> ColumnFamilies { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>
+    /// Limits the bytes per second flushes and compactions write to SSTs (flush first). One limiter may be shared by
+    /// several DBs. Default null (unlimited).
+    /// </summary>
+    public RateLimiter? RateLimiter { get; set; }
+
+    /// <summary>Counters (bloom filter use, bytes flushed and compacted, ...); may be shared by several DBs. Default: a private instance.</summary>
+    public LsmStatistics? Statistics { get; set; }
+
     /// <summary>Listeners told of flushes, compactions, stalls and background errors.</summary>
     public List<IEventListener> Listeners { get; } = new();
 }

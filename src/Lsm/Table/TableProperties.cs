@@ -60,6 +60,12 @@ public sealed class TableProperties
     /// <summary>Name of the filter policy, empty when the file has no filter.</summary>
     public string FilterPolicyName { get; internal set; } = string.Empty;
 
+    /// <summary>Name of the prefix extractor whose prefixes the filter holds, empty when it holds none.</summary>
+    public string PrefixExtractorName { get; internal set; } = string.Empty;
+
+    /// <summary>True when the filter holds whole user keys (or the file has no filter).</summary>
+    public bool WholeKeyFiltering { get; internal set; } = true;
+
     /// <summary>Size of the whole file in bytes.</summary>
     public long FileSize { get; internal set; }
 

@@ -25,6 +25,8 @@ internal static class TablePropertyNames
     public const string FormatVersion = "rocksdb.format.version";
     public const string Comparator = "rocksdb.comparator";
     public const string FilterPolicy = "rocksdb.filter.policy";
+    public const string PrefixExtractorName = "rocksdb.prefix.extractor.name";
+    public const string WholeKeyFiltering = "managedkv.whole.key.filtering";
     public const string SmallestSequence = "managedkv.smallest.seqno";
     public const string LargestSequence = "managedkv.largest.seqno";
     public const string SmallestKey = "managedkv.smallest.key";

@@ -224,21 +224,82 @@ internal sealed partial class TableReader
         }
     }
 
-    /// <summary>False when the bloom filter proves the file holds no entry for <paramref name="userKey"/>; true when there is no filter.</summary>
-    public bool KeyMayMatch(ReadOnlySpan<byte> userKey)
+    /// <summary>
+    /// False when the bloom filter proves the file holds no entry for <paramref name="userKey"/>; true when there is no
+    /// filter or it holds no whole keys.
+    /// </summary>
+    public bool KeyMayMatch(ReadOnlySpan<byte> userKey) =>
+        !_hasFilter || !Properties.WholeKeyFiltering || FilterHashMayMatch(BloomFilterBuilder.Hash(userKey));
+
+    /// <summary>
+    /// False when the filter proves the file holds no key whose prefix hashes to <paramref name="prefixHash"/> under
+    /// the extractor named <paramref name="extractorName"/>. True (not checked) when the file has no filter or its
+    /// prefixes came from another extractor. Counts the check in <paramref name="stats"/>.
+    /// </summary>
+    internal bool PrefixMayMatch(ulong prefixHash, string extractorName, LsmStatistics? stats)
     {
+        if (!_hasFilter || Properties.PrefixExtractorName.Length == 0 || Properties.PrefixExtractorName != extractorName)
+        {
+            return true;
+        }
+        stats?.Record(Ticker.BloomFilterPrefixChecked);
+        if (FilterHashMayMatch(prefixHash))
+        {
+            return true;
+        }
+        stats?.Record(Ticker.BloomFilterPrefixUseful);
+        return false;
+    }
+
+    /// <summary>
+    /// The filter check of a point lookup: the whole key when the filter holds whole keys, else the key's prefix when
+    /// the filter's prefixes come from <paramref name="prefixExtractor"/>. Returns false when the file cannot hold the
+    /// key; <paramref name="checkedFilter"/> tells whether a filter was consulted.
+    /// </summary>
+    private bool FilterMayMatchForGet(ReadOnlySpan<byte> userKey, ISliceTransform? prefixExtractor, LsmStatistics? stats, out bool checkedFilter)
+    {
+        checkedFilter = false;
         if (!_hasFilter)
         {
             return true;
         }
+        bool mayMatch;
+        if (Properties.WholeKeyFiltering)
+        {
+            mayMatch = FilterHashMayMatch(BloomFilterBuilder.Hash(userKey));
+        }
+        else if (prefixExtractor != null && Properties.PrefixExtractorName == prefixExtractor.Name && prefixExtractor.InDomain(userKey))
+        {
+            stats?.Record(Ticker.BloomFilterPrefixChecked);
+            mayMatch = FilterHashMayMatch(BloomFilterBuilder.Hash(prefixExtractor.Transform(userKey)));
+            if (!mayMatch)
+            {
+                stats?.Record(Ticker.BloomFilterPrefixUseful);
+            }
+        }
+        else
+        {
+            return true;
+        }
+        checkedFilter = true;
+        if (stats != null)
+        {
+            stats.Record(Ticker.BloomFilterChecked);
+            stats.Record(mayMatch ? Ticker.BloomFilterFullPositive : Ticker.BloomFilterUseful);
+        }
+        return mayMatch;
+    }
+
+    private bool FilterHashMayMatch(ulong hash)
+    {
         if (_pinnedFilter != null)
         {
-            return _pinnedFilter.KeyMayMatch(userKey);
+            return _pinnedFilter.HashMayMatch(hash);
         }
         ReadOnlyMemory<byte> filter = GetCachedMetaBlock(_filterHandle, out byte[]? pooled);
         try
         {
-            return BloomFilterReader.MayMatch(filter.Span, BloomFilterBuilder.Hash(userKey), Path, (long)_filterHandle.Offset);
+            return BloomFilterReader.MayMatch(filter.Span, hash, Path, (long)_filterHandle.Offset);
         }
         finally
         {
@@ -250,19 +311,34 @@ internal sealed partial class TableReader
     /// Point lookup: finds the first entry with internal key &gt;= (userKey, sequence, seek type). When its user key
     /// is <paramref name="userKey"/>, returns <see cref="LookupResult.Found"/> (writing the value to
     /// <paramref name="value"/>) or <see cref="LookupResult.Deleted"/>; otherwise <see cref="LookupResult.NotFound"/>.
-    /// Checks the bloom filter first. Allocates nothing when the data block is in the block cache.
+    /// Checks the bloom filter first (the whole key, or with <paramref name="prefixExtractor"/> the prefix when the
+    /// filter holds prefixes only), counting in <paramref name="stats"/>. Allocates nothing when the data block is in
+    /// the block cache.
     /// </summary>
-    public LookupResult Get(ReadOnlySpan<byte> userKey, ulong sequence, IBufferWriter<byte>? value, bool fillCache = true) =>
-        Get(userKey, sequence, value, fillCache, out _);
+    public LookupResult Get(ReadOnlySpan<byte> userKey, ulong sequence, IBufferWriter<byte>? value, bool fillCache = true,
+        ISliceTransform? prefixExtractor = null, LsmStatistics? stats = null) =>
+        Get(userKey, sequence, value, fillCache, prefixExtractor, stats, out _);
 
-    /// <summary>As <see cref="Get(ReadOnlySpan{byte}, ulong, IBufferWriter{byte}?, bool)"/>, also giving the sequence of the entry found.</summary>
-    public LookupResult Get(ReadOnlySpan<byte> userKey, ulong sequence, IBufferWriter<byte>? value, bool fillCache, out ulong foundSequence)
+    /// <summary>As the overload above, also giving the sequence of the entry found.</summary>
+    public LookupResult Get(ReadOnlySpan<byte> userKey, ulong sequence, IBufferWriter<byte>? value, bool fillCache,
+        ISliceTransform? prefixExtractor, LsmStatistics? stats, out ulong foundSequence)
     {
         foundSequence = 0;
-        if (!KeyMayMatch(userKey))
+        if (!FilterMayMatchForGet(userKey, prefixExtractor, stats, out bool checkedFilter))
         {
             return LookupResult.NotFound;
         }
+        LookupResult result = GetCore(userKey, sequence, value, fillCache, out foundSequence);
+        if (checkedFilter && result != LookupResult.NotFound)
+        {
+            stats?.Record(Ticker.BloomFilterFullTruePositive);
+        }
+        return result;
+    }
+
+    private LookupResult GetCore(ReadOnlySpan<byte> userKey, ulong sequence, IBufferWriter<byte>? value, bool fillCache, out ulong foundSequence)
+    {
+        foundSequence = 0;
         int keyLength = userKey.Length + InternalKey.TrailerSize;
         byte[]? rentedKey = null;
         Span<byte> seekKey = keyLength <= StackKeyLimit

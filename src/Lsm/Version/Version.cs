@@ -92,6 +92,8 @@ internal sealed class Version
     public LookupResult Get(ReadOnlySpan<byte> userKey, ulong sequence, IBufferWriter<byte>? value, bool fillCache, ref ulong maxTombstone)
     {
         TableCache cache = VersionSet.TableCache;
+        ISliceTransform? prefixExtractor = ColumnFamily.Options.PrefixExtractor;
+        LsmStatistics? stats = ColumnFamily.Db.Statistics;
         List<FileMetaData> l0 = _files[0];
         for (int i = 0; i < l0.Count; i++)
         {
@@ -104,7 +106,7 @@ internal sealed class Version
             {
                 continue;
             }
-            LookupResult r = GetFromFile(cache, f, userKey, sequence, value, fillCache, ref maxTombstone);
+            LookupResult r = GetFromFile(cache, f, userKey, sequence, value, fillCache, prefixExtractor, stats, ref maxTombstone);
             if (r != LookupResult.NotFound)
             {
                 return r;
@@ -127,7 +129,7 @@ internal sealed class Version
             {
                 continue;
             }
-            LookupResult r = GetFromFile(cache, files[index], userKey, sequence, value, fillCache, ref maxTombstone);
+            LookupResult r = GetFromFile(cache, files[index], userKey, sequence, value, fillCache, prefixExtractor, stats, ref maxTombstone);
             if (r != LookupResult.NotFound)
             {
                 return r;
@@ -136,7 +138,8 @@ internal sealed class Version
         return LookupResult.NotFound;
     }
 
-    private static LookupResult GetFromFile(TableCache cache, FileMetaData f, ReadOnlySpan<byte> userKey, ulong sequence, IBufferWriter<byte>? value, bool fillCache, ref ulong maxTombstone)
+    private static LookupResult GetFromFile(TableCache cache, FileMetaData f, ReadOnlySpan<byte> userKey, ulong sequence, IBufferWriter<byte>? value, bool fillCache,
+        ISliceTransform? prefixExtractor, LsmStatistics? stats, ref ulong maxTombstone)
     {
         TableReader reader = cache.Acquire(f.Number, f.FileSize);
         try
@@ -147,10 +150,10 @@ internal sealed class Version
             }
             if (maxTombstone == 0)
             {
-                return reader.Get(userKey, sequence, value, fillCache);
+                return reader.Get(userKey, sequence, value, fillCache, prefixExtractor, stats);
             }
             // A tombstone may hide the entry: find its sequence before writing any value to the caller's sink.
-            LookupResult r = reader.Get(userKey, sequence, null, fillCache, out ulong found);
+            LookupResult r = reader.Get(userKey, sequence, null, fillCache, prefixExtractor, stats, out ulong found);
             if (r == LookupResult.NotFound)
             {
                 return r;
@@ -159,7 +162,7 @@ internal sealed class Version
             {
                 return LookupResult.Deleted;
             }
-            return reader.Get(userKey, sequence, value, fillCache);
+            return reader.Get(userKey, sequence, value, fillCache, prefixExtractor, stats);
         }
         finally
         {
@@ -191,19 +194,22 @@ internal sealed class Version
         return lo;
     }
 
-    /// <summary>Adds one iterator per L0 file and one level iterator per non-empty deeper level.</summary>
-    public void AddIterators(List<IInternalIterator> into, bool fillCache)
+    /// <summary>
+    /// Adds one iterator per L0 file and one level iterator per non-empty deeper level; with <paramref name="prefix"/>
+    /// they skip files whose filters rule out the prefix of a prefix seek.
+    /// </summary>
+    public void AddIterators(List<IInternalIterator> into, bool fillCache, PrefixSeekState? prefix = null)
     {
         TableCache cache = VersionSet.TableCache;
         foreach (FileMetaData f in _files[0])
         {
-            into.Add(new OwnedTableIterator(cache.Acquire(f.Number, f.FileSize), fillCache));
+            into.Add(new OwnedTableIterator(cache.Acquire(f.Number, f.FileSize), fillCache, prefix));
         }
         for (int level = 1; level < _files.Length; level++)
         {
             if (_files[level].Count > 0)
             {
-                into.Add(new LevelIterator(cache, _files[level], fillCache));
+                into.Add(new LevelIterator(cache, _files[level], fillCache, prefix));
             }
         }
     }

@@ -61,6 +61,7 @@ internal sealed class VersionSet : IDisposable
         public required uint Id;
         public required string Name;
         public ulong LogNumber;
+        public string? PrefixExtractorName; // null when the MANIFEST never recorded one
         public readonly List<FileMetaData>[] Levels = CreateLevels(64);
     }
 
@@ -145,6 +146,10 @@ internal sealed class VersionSet : IDisposable
             {
                 cf.LogNumber = ln;
             }
+            if (edit.PrefixExtractorName is not null)
+            {
+                cf.PrefixExtractorName = edit.PrefixExtractorName;
+            }
             if (edit.NextFileNumber is ulong nf)
             {
                 nextFile = nf;
@@ -191,7 +196,7 @@ internal sealed class VersionSet : IDisposable
             log.AddRecord(head.Encode());
             foreach (ColumnFamily cf in cfs)
             {
-                var edit = new VersionEdit { ColumnFamilyId = cf.Id, LogNumber = cf.LogNumber };
+                var edit = new VersionEdit { ColumnFamilyId = cf.Id, LogNumber = cf.LogNumber, PrefixExtractorName = cf.Options.PrefixExtractor?.Name ?? "" };
                 if (cf.Id != 0)
                 {
                     edit.ColumnFamilyAdd = cf.Name;
