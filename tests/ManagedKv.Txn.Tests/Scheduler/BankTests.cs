@@ -77,7 +77,9 @@ public sealed class BankTests
         }
         Task reader = Task.Run(() =>
         {
-            while (!stop.IsCancellationRequested)
+            // Keep reading until the writers are done and at least a few snapshots were checked: on a loaded
+            // machine the reader may get little CPU while the writers run.
+            while (!stop.IsCancellationRequested || snapshots.Count < 6)
             {
                 ulong ts = tso.Next();
                 List<KvPair> pairs = client.ScanAll(ts);
