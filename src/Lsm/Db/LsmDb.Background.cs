@@ -304,7 +304,7 @@ public sealed partial class LsmDb
                 {
                     foreach (FileMetaData f in c.StartInputs)
                     {
-                        children.Add(new OwnedTableIterator(cache.Acquire(f.Number, f.FileSize), fillCache: false));
+                        children.Add(new OwnedTableIterator(cache.Acquire(f), fillCache: false));
                     }
                 }
                 else

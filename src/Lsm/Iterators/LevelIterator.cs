@@ -140,7 +140,7 @@ internal sealed class LevelIterator : IInternalIterator
         }
         Close();
         FileMetaData f = _files[index];
-        _current = new OwnedTableIterator(_cache.Acquire(f.Number, f.FileSize), _fillCache);
+        _current = new OwnedTableIterator(_cache.Acquire(f), _fillCache);
         _fileIndex = index;
     }
 

@@ -26,6 +26,7 @@ internal sealed class TableBuilder : IDisposable
     private readonly BlockBuilder _indexBlock = new(TableFormat.MetaBlockRestartInterval);
     private readonly BloomFilterBuilder? _filter;
     private readonly Compressor? _zstd;
+    private readonly TablePropertiesCollectorSet? _collectors;
     private byte[] _compressed = [];
     private byte[] _lastKey = new byte[64];
     private int _lastKeyLength;
@@ -66,6 +67,7 @@ internal sealed class TableBuilder : IDisposable
         {
             _filter = new BloomFilterPolicy(options.BloomBitsPerKey).NewBuilder();
         }
+        _collectors = options.Collectors;
         _file = TableFileWriter.Create(path);
         if (options.Compression == CompressionType.Zstd)
         {
@@ -107,6 +109,7 @@ internal sealed class TableBuilder : IDisposable
             AddIndexEntry(Separator(lastKey, internalKey));
         }
         _filter?.AddKey(InternalKey.UserKey(internalKey));
+        _collectors?.Add(internalKey, value, EstimatedFileSize);
         _dataBlock.Add(internalKey, value);
 
         _numEntries++;
@@ -178,7 +181,12 @@ internal sealed class TableBuilder : IDisposable
             FilterPolicyName = hasFilter ? BloomFilterPolicy.Name : string.Empty,
             SmallestKey = _smallestKey ?? [],
             LargestKey = lastKey.ToArray(),
+            IsExternalFile = _options.IsExternalFile,
         };
+        if (_collectors is not null)
+        {
+            properties.UserCollectedProperties = _collectors.Finish();
+        }
         BlockHandle propertiesHandle = WriteRawBlock(TablePropertiesCodec.Encode(properties));
 
         // Metaindex: block names in bytewise order ("fullfilter." < "rocksdb.").

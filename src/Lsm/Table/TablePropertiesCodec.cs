@@ -41,6 +41,10 @@ internal static class TablePropertiesCodec
         AddNumber(TablePropertyNames.LargestSequence, properties.LargestSequence);
         entries.Add(new(Encoding.UTF8.GetBytes(TablePropertyNames.SmallestKey), properties.SmallestKey));
         entries.Add(new(Encoding.UTF8.GetBytes(TablePropertyNames.LargestKey), properties.LargestKey));
+        if (properties.IsExternalFile)
+        {
+            AddNumber(TablePropertyNames.ExternalFileVersion, TableFormat.ExternalFileVersion);
+        }
         foreach (KeyValuePair<string, byte[]> user in properties.UserCollectedProperties)
         {
             if (TablePropertyNames.IsReserved(user.Key))
@@ -102,6 +106,13 @@ internal static class TablePropertiesCodec
                 case TablePropertyNames.LargestSequence: properties.LargestSequence = Number(value, name, path, blockOffset); break;
                 case TablePropertyNames.SmallestKey: properties.SmallestKey = value.ToArray(); break;
                 case TablePropertyNames.LargestKey: properties.LargestKey = value.ToArray(); break;
+                case TablePropertyNames.ExternalFileVersion:
+                    if (Number(value, name, path, blockOffset) != TableFormat.ExternalFileVersion)
+                    {
+                        ThrowHelper.ThrowCorruption(path, blockOffset, "unknown external SST version");
+                    }
+                    properties.IsExternalFile = true;
+                    break;
                 default:
                     if (!TablePropertyNames.IsReserved(name))
                     {

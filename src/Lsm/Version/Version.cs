@@ -122,7 +122,7 @@ internal sealed class Version
 
     private static LookupResult GetFromFile(TableCache cache, FileMetaData f, ReadOnlySpan<byte> userKey, ulong sequence, IBufferWriter<byte>? value, bool fillCache)
     {
-        TableReader reader = cache.Acquire(f.Number, f.FileSize);
+        TableReader reader = cache.Acquire(f);
         try
         {
             return reader.Get(userKey, sequence, value, fillCache);
@@ -159,7 +159,7 @@ internal sealed class Version
         TableCache cache = VersionSet.TableCache;
         foreach (FileMetaData f in _files[0])
         {
-            into.Add(new OwnedTableIterator(cache.Acquire(f.Number, f.FileSize), fillCache));
+            into.Add(new OwnedTableIterator(cache.Acquire(f), fillCache));
         }
         for (int level = 1; level < _files.Length; level++)
         {

@@ -19,6 +19,12 @@ internal static class VersionEditFormat
     public const uint MaxColumnFamily = 10;
     public const uint FormatVersion = 11;
 
+    /// <summary>A new file with a global sequence number (ingested external SST): NewFile's fields + varint64 seqno.</summary>
+    public const uint NewFileWithGlobalSequence = 16;
+
+    /// <summary>Ignorable: names of the code-supplied options of the CF (collectors, extractors, ...), see <see cref="ColumnFamilyOptionNames"/>.</summary>
+    public const uint OptionNames = 64;
+
     public const uint SafeToIgnoreFirst = 64;
 
     /// <summary>The MANIFEST format this code writes; a MANIFEST with a newer version fails to open.</summary>

@@ -62,6 +62,9 @@ internal sealed class VersionSet : IDisposable
         public required string Name;
         public ulong LogNumber;
         public readonly List<FileMetaData>[] Levels = CreateLevels(64);
+
+        /// <summary>The code-supplied option names last recorded for the CF (null when never recorded).</summary>
+        public SortedDictionary<string, string>? OptionNames;
     }
 
     /// <summary>
@@ -145,6 +148,10 @@ internal sealed class VersionSet : IDisposable
             {
                 cf.LogNumber = ln;
             }
+            if (edit.OptionNames is not null)
+            {
+                cf.OptionNames = edit.OptionNames;
+            }
             if (edit.NextFileNumber is ulong nf)
             {
                 nextFile = nf;
@@ -191,7 +198,7 @@ internal sealed class VersionSet : IDisposable
             log.AddRecord(head.Encode());
             foreach (ColumnFamily cf in cfs)
             {
-                var edit = new VersionEdit { ColumnFamilyId = cf.Id, LogNumber = cf.LogNumber };
+                var edit = new VersionEdit { ColumnFamilyId = cf.Id, LogNumber = cf.LogNumber, OptionNames = ColumnFamilyOptionNames.Of(cf.Options) };
                 if (cf.Id != 0)
                 {
                     edit.ColumnFamilyAdd = cf.Name;
