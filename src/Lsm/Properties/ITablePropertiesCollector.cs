@@ -21,7 +21,7 @@ public interface ITablePropertiesCollector
     /// <param name="value">The value; empty for a deletion.</param>
     /// <param name="type">What the entry is.</param>
     /// <param name="sequence">The entry's sequence number (0 in files written by <c>SstFileWriter</c>).</param>
-    /// <param name="fileSize">Bytes the file holds so far (written blocks plus the data block being built).</param>
+    /// <param name="fileSize">Bytes of the blocks written to the file so far (RocksDB's file_size; never decreases).</param>
     void Add(ReadOnlySpan<byte> key, ReadOnlySpan<byte> value, EntryType type, ulong sequence, long fileSize);
 
     /// <summary>

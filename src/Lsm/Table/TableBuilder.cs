@@ -109,7 +109,7 @@ internal sealed class TableBuilder : IDisposable
             AddIndexEntry(Separator(lastKey, internalKey));
         }
         _filter?.AddKey(InternalKey.UserKey(internalKey));
-        _collectors?.Add(internalKey, value, EstimatedFileSize);
+        _collectors?.Add(internalKey, value, _file.Position);
         _dataBlock.Add(internalKey, value);
 
         _numEntries++;
