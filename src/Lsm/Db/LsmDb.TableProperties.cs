@@ -81,9 +81,9 @@ public sealed partial class LsmDb
 
     /// <summary>
     /// Approximate bytes on disk of each of <paramref name="ranges"/> in <paramref name="cf"/> (RocksDB's
-    /// GetApproximateSizes): a file wholly inside a range counts its size; a file the range cuts counts the distance
-    /// between the data blocks where the bounds fall, from its index block (no data block is read). The error is at
-    /// most about one data block per cut file. With <paramref name="includeMemtables"/>, the internal key and value
+    /// GetApproximateSizes): a file wholly inside a range counts its size; a file the range cuts counts the share of
+    /// its data blocks between the blocks where the bounds fall (from its index block; no data block is read) times its
+    /// size. The error is at most about one data block per cut file. With <paramref name="includeMemtables"/>, the internal key and value
     /// bytes of the memtable entries in the range are added (this walks those entries).
     /// </summary>
     public long[] GetApproximateSizes(ColumnFamily cf, IReadOnlyList<KeyRange> ranges, bool includeMemtables = false)
@@ -196,9 +196,11 @@ public sealed partial class LsmDb
         TableReader reader = _tableCache.Acquire(f);
         try
         {
+            long dataSize = (long)reader.Properties.DataSize;
             long lo = startCuts ? reader.ApproximateOffsetOf(SeekKey(range.Start!)) : 0;
-            long hi = limitCuts ? reader.ApproximateOffsetOf(SeekKey(range.Limit!)) : f.FileSize;
-            return Math.Max(0, hi - lo);
+            long hi = limitCuts ? reader.ApproximateOffsetOf(SeekKey(range.Limit!)) : dataSize;
+            // The share of the data blocks, applied to the whole file so index and filter bytes spread evenly.
+            return dataSize == 0 ? 0 : (long)(Math.Max(0, hi - lo) * (f.FileSize / (double)dataSize));
         }
         finally
         {

@@ -35,7 +35,7 @@ internal sealed class FileMetaData
 
     /// <summary>
     /// For an ingested external file: the sequence every entry reads as (its stored sequences are 0); 0 otherwise.
-    /// Recorded in the MANIFEST (FORMAT.md, "MANIFEST", tag 16); Smallest and Largest already carry it.
+    /// Recorded in the MANIFEST (FORMAT.md, "MANIFEST additions", tag 16); Smallest and Largest already carry it.
     /// </summary>
     public ulong GlobalSequence { get; }
 

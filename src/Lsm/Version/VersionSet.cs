@@ -20,6 +20,9 @@ internal sealed class VersionSet : IDisposable
     private ulong _nextFileNumber = 2;  // guarded by Mutex
     private ulong _manifestFileNumber;
     private uint _maxColumnFamily;      // guarded by Mutex
+    // Largest LastSequence written to the MANIFEST; edits never record less (a caller's value may be stale once it
+    // waited for another writer, and ingested sequences exist in no WAL). Guarded by Mutex.
+    private ulong _lastSequenceLogged;
     private readonly List<ulong> _obsoleteFiles = new(); // guarded by Mutex
 
     public VersionSet(string dbPath, object mutex, TableCache tableCache)
@@ -158,7 +161,7 @@ internal sealed class VersionSet : IDisposable
             }
             if (edit.LastSequence is ulong ls)
             {
-                lastSequence = ls;
+                lastSequence = Math.Max(lastSequence ?? 0, ls);
             }
             if (edit.MaxColumnFamily is uint mc)
             {
@@ -171,6 +174,7 @@ internal sealed class VersionSet : IDisposable
         }
         _nextFileNumber = Math.Max(nextFile.Value, manifestNumber + 1);
         RecoveredLastSequence = lastSequence.Value;
+        _lastSequenceLogged = lastSequence.Value;
         _manifestFileNumber = manifestNumber;
         return cfs;
     }
@@ -192,7 +196,7 @@ internal sealed class VersionSet : IDisposable
                 FormatVersion = VersionEditFormat.CurrentFormatVersion,
                 Comparator = BytewiseComparator.Name,
                 NextFileNumber = _nextFileNumber,
-                LastSequence = lastSequence,
+                LastSequence = Math.Max(lastSequence, _lastSequenceLogged),
                 MaxColumnFamily = _maxColumnFamily,
             };
             log.AddRecord(head.Encode());
@@ -256,7 +260,8 @@ internal sealed class VersionSet : IDisposable
         {
             edit.ColumnFamilyId = cf.Id;
             edit.NextFileNumber = _nextFileNumber;
-            edit.LastSequence = lastSequence;
+            _lastSequenceLogged = Math.Max(_lastSequenceLogged, lastSequence);
+            edit.LastSequence = _lastSequenceLogged;
             Version? newVersion = edit.ColumnFamilyDrop || edit.ColumnFamilyAdd is not null ? null : Apply(cf, cf.Current, edit);
             byte[] record = edit.Encode();
 
