@@ -125,6 +125,19 @@ public sealed class TablePropertiesCollectorTests
             before = new Dictionary<string, TableProperties>(db.GetPropertiesOfAllTables());
             Assert.True(before.Count > 1, "compaction should cut several files");
             AssertCollectorsMatchFiles(before);
+
+            // In-range selection: exactly the files whose key range meets one of the ranges.
+            var ranges = new List<KeyRange> { new(B("key001000"), B("key001100")), new(B("key004000"), null) };
+            IReadOnlyDictionary<string, TableProperties> some = db.GetPropertiesOfTablesInRange(db.DefaultColumnFamily, ranges);
+            foreach ((string path, TableProperties p) in before)
+            {
+                byte[] lo = InternalKey.UserKey(p.SmallestKey).ToArray();
+                byte[] hi = InternalKey.UserKey(p.LargestKey).ToArray();
+                bool meets = ranges.Exists(r => r.Overlaps(lo, hi));
+                Assert.Equal(meets, some.ContainsKey(path));
+            }
+            Assert.NotEmpty(some);
+            Assert.Empty(db.GetPropertiesOfTablesInRange(db.DefaultColumnFamily, [new KeyRange(B("zzz"), null)]));
         }
         using (LsmDb db = LsmDb.Open(dir.Path, Options(factory, create: false)))
         {
