@@ -362,7 +362,7 @@ public sealed partial class LsmDb
                 {
                     foreach (FileMetaData f in c.StartInputs)
                     {
-                        children.Add(new OwnedTableIterator(cache.Acquire(f.Number, f.FileSize), fillCache: false));
+                        children.Add(new OwnedTableIterator(cache.Acquire(f), fillCache: false));
                     }
                 }
                 else
@@ -437,7 +437,7 @@ public sealed partial class LsmDb
                 {
                     continue;
                 }
-                TableReader reader = cache.Acquire(f.Number, f.FileSize);
+                TableReader reader = cache.Acquire(f);
                 try
                 {
                     if (reader.RangeTombstones is { } t)
