@@ -299,7 +299,7 @@ public sealed partial class LsmDb : IDisposable
     {
         Debug.Assert(Monitor.IsEntered(_mutex));
         _backgroundError ??= e;
-        Monitor.PulseAll(_mutex);
+        Monitor.PulseAll(_mutex); // writers waiting on a stall see the error
         foreach (IEventListener l in _listeners)
         {
             l.OnBackgroundError(new BackgroundErrorInfo(job, e));
