@@ -118,6 +118,14 @@ public sealed partial class LsmDb
                 case "rocksdb.background-errors":
                     return _backgroundError is null ? "0" : "1";
                 default:
+                    if (name == "rocksdb.block.cache.hit")
+                    {
+                        return _blockCache.HitCount.ToString(CultureInfo.InvariantCulture);
+                    }
+                    if (name == "rocksdb.block.cache.miss")
+                    {
+                        return _blockCache.MissCount.ToString(CultureInfo.InvariantCulture);
+                    }
                     return LsmStatistics.TryParse(name, out Ticker ticker) ? _statistics.Get(ticker).ToString(CultureInfo.InvariantCulture) : null;
             }
         }

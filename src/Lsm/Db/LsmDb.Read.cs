@@ -44,6 +44,7 @@ public sealed partial class LsmDb
         CheckColumnFamily(cf);
         options ??= ReadOptions.Default;
         ulong sequence = options.Snapshot is { } snapshot ? SnapshotSequence(snapshot) : Volatile.Read(ref _lastSequence);
+        _statistics.Record(Ticker.NumberKeysRead);
         SuperVersion sv = cf.AcquireSuperVersion();
         try
         {

@@ -36,6 +36,9 @@ public sealed partial class LsmDb
     private ulong _lastSequence;
     private ulong _lastAllocated;
 
+    // Delayed-write debt in microseconds, paid off in whole-millisecond sleeps. Guarded by _mutex.
+    private double _delayDebtMicros;
+
     // Leader-only scratch: the merged batch of a group of several writers.
     private byte[] _groupBuffer = new byte[4096];
 
@@ -150,7 +153,7 @@ public sealed partial class LsmDb
             {
                 ThrowIfDisposed();
                 ThrowIfBackgroundError();
-                MakeRoomForWrite(flushRequest);
+                MakeRoomForWrite(flushRequest, batch?.DataSize ?? 0);
                 if (batch is null)
                 {
                     FinishGroupLocked(w, w, null);
@@ -184,6 +187,8 @@ public sealed partial class LsmDb
             }
             firstSequence = _lastAllocated + 1;
             _lastAllocated += (ulong)groupCount;
+            _statistics.Record(Ticker.NumberKeysWritten, groupCount);
+            _statistics.Record(Ticker.BytesWritten, groupBytes);
         }
 
         // Outside the mutex: only the leader runs here, so the WAL and the active memtables are ours.
@@ -194,9 +199,12 @@ public sealed partial class LsmDb
             {
                 ReadOnlySpan<byte> record = EncodeGroup(w, lastWriter, firstSequence, groupCount);
                 _wal!.AddRecord(record);
+                _statistics.Record(Ticker.WalFileBytes, record.Length);
+                _statistics.Record(Ticker.WriteWithWal);
                 if (groupSync)
                 {
                     _wal.Sync();
+                    _statistics.Record(Ticker.WalFileSynced);
                 }
             }
             var inserter = new MemTableInserter(Volatile.Read(ref _cfById));
@@ -367,11 +375,12 @@ public sealed partial class LsmDb
     /// (waits) while memtables or L0 files pile up or compaction falls too far behind.
     /// REQUIRES: DB mutex held, called by the write leader.
     /// </summary>
-    private void MakeRoomForWrite(ColumnFamily? flushRequest)
+    private void MakeRoomForWrite(ColumnFamily? flushRequest, long pendingBytes)
     {
         Debug.Assert(Monitor.IsEntered(_mutex));
         bool allowDelay = flushRequest is null;
         bool stalled = false;
+        long stallStart = 0;
         while (true)
         {
             ThrowIfBackgroundError();
@@ -424,6 +433,7 @@ public sealed partial class LsmDb
                 if (!stalled)
                 {
                     stalled = true;
+                    stallStart = Stopwatch.GetTimestamp();
                     NotifyStall(WriteStallCondition.Stopped);
                 }
                 MaybeScheduleWork();
@@ -432,26 +442,36 @@ public sealed partial class LsmDb
             }
             if (delay && allowDelay)
             {
-                // Slow each write group by 1 ms once, letting compaction catch up (leveldb's slowdown).
+                // Delayed writes: each write group owes (its bytes / DelayedWriteRate) seconds; the debt is slept off in
+                // whole milliseconds so compaction can catch up (RocksDB's delayed write rate).
                 if (!stalled)
                 {
+                    stallStart = Stopwatch.GetTimestamp();
                     NotifyStall(WriteStallCondition.Delayed);
                 }
                 allowDelay = false;
                 stalled = true;
-                Monitor.Exit(_mutex);
-                try
+                long rate = Math.Max(_options.DelayedWriteRate, 1024);
+                _delayDebtMicros += (double)Math.Max(pendingBytes, 1) * 1_000_000 / rate;
+                if (_delayDebtMicros >= 1000)
                 {
-                    Thread.Sleep(1);
-                }
-                finally
-                {
-                    Monitor.Enter(_mutex);
+                    int sleepMs = (int)Math.Min(_delayDebtMicros / 1000, 100);
+                    _delayDebtMicros -= sleepMs * 1000;
+                    Monitor.Exit(_mutex);
+                    try
+                    {
+                        Thread.Sleep(sleepMs);
+                    }
+                    finally
+                    {
+                        Monitor.Enter(_mutex);
+                    }
                 }
                 continue;
             }
             if (stalled)
             {
+                _statistics.Record(Ticker.StallMicros, (long)Stopwatch.GetElapsedTime(stallStart).TotalMicroseconds);
                 NotifyStall(WriteStallCondition.Normal);
             }
             return;

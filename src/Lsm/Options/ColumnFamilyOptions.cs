@@ -98,8 +98,18 @@ public sealed class ColumnFamilyOptions
     /// </summary>
     public List<ITablePropertiesCollectorFactory> TablePropertiesCollectorFactories { get; set; } = new();
 
+    /// <summary>
+    /// Compression of files written to the last level (NumLevels - 1), overriding <see cref="CompressionPerLevel"/>
+    /// there. Default null: use CompressionPerLevel.
+    /// </summary>
+    public CompressionType? BottommostCompression { get; set; }
+
     internal CompressionType CompressionForLevel(int level)
     {
+        if (level == NumLevels - 1 && BottommostCompression is CompressionType bottom)
+        {
+            return bottom;
+        }
         CompressionType[] perLevel = CompressionPerLevel;
         if (perLevel.Length == 0)
         {

@@ -36,6 +36,12 @@ public sealed class DbOptions
     /// </summary>
     public long MaxTotalWalSize { get; set; }
 
+    /// <summary>
+    /// Bytes per second writes may go at while a write stall delays them (L0 files past the slowdown trigger or pending
+    /// compaction bytes past the soft limit). Default 16 MiB/s (RocksDB's), at least 1 KiB/s.
+    /// </summary>
+    public long DelayedWriteRate { get; set; } = 16L << 20;
+
     /// <summary>Open table readers kept by the table cache. Default 5000 (bounds [16, int.MaxValue]).</summary>
     public int MaxOpenFiles { get; set; } = 5000;
 

@@ -27,6 +27,13 @@ public sealed class LsmStatistics
         "rocksdb.compact.write.bytes",
         "rocksdb.compaction.key.drop.user",
         "rocksdb.compaction.value.changed.user",
+        "rocksdb.number.keys.written",
+        "rocksdb.bytes.written",
+        "rocksdb.number.keys.read",
+        "rocksdb.wal.bytes",
+        "rocksdb.wal.synced",
+        "rocksdb.write.wal",
+        "rocksdb.stall.micros",
     ];
 
     /// <summary>Number of tickers.</summary>

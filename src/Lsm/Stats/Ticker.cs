@@ -44,4 +44,25 @@ public enum Ticker
 
     /// <summary>"rocksdb.compaction.value.changed.user": values the compaction filter replaced.</summary>
     CompactionValueChangedUser,
+
+    /// <summary>"rocksdb.number.keys.written": updates written (Put, Delete, DeleteRange entries).</summary>
+    NumberKeysWritten,
+
+    /// <summary>"rocksdb.bytes.written": bytes of write batches written (keys, values and their encoding).</summary>
+    BytesWritten,
+
+    /// <summary>"rocksdb.number.keys.read": point lookups.</summary>
+    NumberKeysRead,
+
+    /// <summary>"rocksdb.wal.bytes": bytes appended to the WAL.</summary>
+    WalFileBytes,
+
+    /// <summary>"rocksdb.wal.synced": WAL syncs (one per group that asked for Sync).</summary>
+    WalFileSynced,
+
+    /// <summary>"rocksdb.write.wal": write groups written through the WAL.</summary>
+    WriteWithWal,
+
+    /// <summary>"rocksdb.stall.micros": microseconds writers spent delayed or stopped by write stalls.</summary>
+    StallMicros,
 }
