@@ -19,7 +19,34 @@ public sealed class IngestModelTests
 
     private static byte[] Key(int i) => Encoding.UTF8.GetBytes($"k{i:D5}");
 
-    private static DbOptions Options(bool create) => TestOptions.Small(create);
+    private static DbOptions Options(bool create)
+    {
+        DbOptions o = TestOptions.Small(create);
+        o.DefaultColumnFamilyOptions.CompactionFilterFactory = new ExpiredFilterFactory();
+        return o;
+    }
+
+    // Values starting with "expired" are logically deleted when written (the model removes the key); reads treat them
+    // as absent, and compactions remove them through the compaction filter. If a removal let an older version of the
+    // key show through, reads would see a value the model does not have.
+    private static readonly byte[] s_expired = Encoding.UTF8.GetBytes("expired");
+
+    private static bool IsExpired(ReadOnlySpan<byte> value) => value.StartsWith(s_expired);
+
+    private sealed class ExpiredFilterFactory : ICompactionFilterFactory
+    {
+        public string Name => "expired-filter";
+
+        public ICompactionFilter? CreateCompactionFilter(CompactionFilterContext context) => new ExpiredFilter();
+    }
+
+    private sealed class ExpiredFilter : ICompactionFilter
+    {
+        public string Name => "expired-filter";
+
+        public CompactionFilterDecision Filter(int level, ReadOnlySpan<byte> key, ReadOnlySpan<byte> existingValue, System.Buffers.IBufferWriter<byte> newValue) =>
+            IsExpired(existingValue) ? CompactionFilterDecision.Remove : CompactionFilterDecision.Keep;
+    }
 
     [Theory]
     [InlineData(1)]
@@ -66,15 +93,35 @@ public sealed class IngestModelTests
                     db.Delete(key);
                     model.Remove(key);
                 }
-                else if (dice < 540)
+                else if (dice < 520)
                 {
                     Ingest(db, dir, rnd, model, op, ref fileId);
+                }
+                else if (dice < 530)
+                {
+                    byte[] key = Key(rnd.Next(KeySpace));
+                    db.Put(key, Encoding.UTF8.GetBytes($"expired{op}"));
+                    model.Remove(key);
+                }
+                else if (dice < 540)
+                {
+                    int a = rnd.Next(KeySpace);
+                    int b = Math.Min(KeySpace, a + rnd.Next(1, 200));
+                    db.DeleteRange(Key(a), Key(b));
+                    for (int k = a; k < b; k++)
+                    {
+                        model.Remove(Key(k));
+                    }
                 }
                 else if (dice < 800)
                 {
                     (ReadOptions ro, SortedDictionary<byte[], byte[]> m) = PickView(rnd, snapshots, model);
                     byte[] key = Key(rnd.Next(KeySpace));
                     byte[]? actual = db.Get(key, ro);
+                    if (actual is not null && IsExpired(actual))
+                    {
+                        actual = null;
+                    }
                     m.TryGetValue(key, out byte[]? expected);
                     if ((actual is null) != (expected is null) || !actual.AsSpan().SequenceEqual(expected))
                     {
@@ -215,7 +262,7 @@ public sealed class IngestModelTests
     private static void CheckIterator(LsmDb db, ReadOptions ro, SortedDictionary<byte[], byte[]> model, Random rnd, int op)
     {
         var expected = model.ToList();
-        using LsmIterator it = db.NewIterator(ro);
+        using var it = new SkippingIterator(db.NewIterator(ro));
         int mode = rnd.Next(4);
         if (mode == 0)
         {
@@ -294,7 +341,51 @@ public sealed class IngestModelTests
         }
     }
 
-    private static void Expect(LsmIterator it, List<KeyValuePair<byte[], byte[]>> expected, int i, int op, string what)
+    /// <summary>An LsmIterator that steps over expired values in whichever direction it moves.</summary>
+    private sealed class SkippingIterator : IDisposable
+    {
+        private readonly LsmIterator _it;
+
+        public SkippingIterator(LsmIterator it) => _it = it;
+
+        public bool Valid => _it.Valid;
+
+        public ReadOnlySpan<byte> Key => _it.Key;
+
+        public ReadOnlySpan<byte> Value => _it.Value;
+
+        public void SeekToFirst() { _it.SeekToFirst(); Forward(); }
+
+        public void SeekToLast() { _it.SeekToLast(); Backward(); }
+
+        public void Seek(byte[] k) { _it.Seek(k); Forward(); }
+
+        public void SeekForPrev(byte[] k) { _it.SeekForPrev(k); Backward(); }
+
+        public void Next() { _it.Next(); Forward(); }
+
+        public void Prev() { _it.Prev(); Backward(); }
+
+        private void Forward()
+        {
+            while (_it.Valid && IsExpired(_it.Value))
+            {
+                _it.Next();
+            }
+        }
+
+        private void Backward()
+        {
+            while (_it.Valid && IsExpired(_it.Value))
+            {
+                _it.Prev();
+            }
+        }
+
+        public void Dispose() => _it.Dispose();
+    }
+
+    private static void Expect(SkippingIterator it, List<KeyValuePair<byte[], byte[]>> expected, int i, int op, string what)
     {
         Assert(it.Valid, $"op {op}: {what} iterator ended at model index {i} ({S(expected[i].Key)})");
         Assert(i >= 0 && i < expected.Count, $"op {op}: {what} iterator at {S(it.Key.ToArray())} beyond the model");
