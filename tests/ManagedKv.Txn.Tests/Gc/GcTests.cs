@@ -32,9 +32,9 @@ public sealed class GcTests
     }
 
     // Builds a random history of puts (short and long), deletes, lock records and rollbacks over a few keys.
-    private static ulong BuildHistory(TxnTestContext t, Random rnd, int keys, int txns)
+    internal static ulong BuildHistory(TxnTestContext t, Random rnd, int keys, int txns, ulong startTs = 10)
     {
-        ulong ts = 10;
+        ulong ts = startTs;
         for (int i = 0; i < txns; i++)
         {
             string k = "k" + rnd.Next(keys);
