@@ -285,6 +285,10 @@ internal sealed class TableOutputWriter
         _builderNumber = _db.NewFileNumber();
         _db.TableOutputFaultHook?.Invoke(_outputLevel, _builderNumber);
         _builderOptions.CreationTime = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        // Flushes (and the flushes of open) have no bottommost check; compactions always have one.
+        var reason = _bottommostCheck is null ? TableFileCreationReason.Flush : TableFileCreationReason.Compaction;
+        _builderOptions.Collectors = TablePropertiesCollectorSet.Create(_cf.Options.TablePropertiesCollectorFactories,
+            new TablePropertiesCollectorContext(_cf.Id, _cf.Name, _outputLevel, reason));
         _builder = new TableBuilder(_db.TableFilePath(_builderNumber), _builderOptions);
     }
 

@@ -12,8 +12,8 @@ namespace ManagedKv.Lsm;
 // Errors become the sticky background error and reach the listeners; nothing is lost in a task.
 public sealed partial class LsmDb
 {
-    private Thread? _flushThread;
-    private Thread[] _compactionThreads = [];
+    private BackgroundJobPool _pool = null!; // runs this DB's flushes and compactions (maybe shared)
+    private bool _ownsPool;
     private int _runningCompactions; // guarded by _mutex
     private int _runningFlushes;     // guarded by _mutex
     private int _manualCompactions;  // guarded by _mutex: exclusive manual compactions running; automatic picking pauses while > 0
@@ -30,7 +30,7 @@ public sealed partial class LsmDb
             {
                 Monitor.Wait(_mutex);
             }
-            Monitor.PulseAll(_mutex);
+            MaybeScheduleWork();
         }
     }
 
@@ -61,21 +61,22 @@ public sealed partial class LsmDb
                 throw new InvalidOperationException("ContinueBackgroundWork without a matching PauseBackgroundWork.");
             }
             _pausedBackgroundWork--;
-            Monitor.PulseAll(_mutex);
+            MaybeScheduleWork();
         }
     }
 
     private void StartBackgroundThreads()
     {
-        _flushThread = new Thread(FlushLoop) { IsBackground = true, Name = "lsm-flush" };
-        _flushThread.Start();
-        int compactors = Math.Max(1, _options.MaxBackgroundJobs - 1);
-        _compactionThreads = new Thread[compactors];
-        for (int i = 0; i < compactors; i++)
+        if (_options.BackgroundJobPool is { } shared)
         {
-            _compactionThreads[i] = new Thread(CompactionLoop) { IsBackground = true, Name = "lsm-compaction-" + i };
-            _compactionThreads[i].Start();
+            _pool = shared;
         }
+        else
+        {
+            _pool = new BackgroundJobPool(1, Math.Max(1, _options.MaxBackgroundJobs - 1));
+            _ownsPool = true;
+        }
+        _pool.Register(this);
     }
 
     private void StopBackgroundThreads()
@@ -84,19 +85,28 @@ public sealed partial class LsmDb
         {
             _shuttingDown = true;
             Monitor.PulseAll(_mutex);
+            // Running jobs see _shuttingDown and stop early; wait for them to leave.
+            while (_runningFlushes > 0 || _runningCompactions > 0)
+            {
+                Monitor.Wait(_mutex);
+            }
         }
-        _flushThread?.Join();
-        foreach (Thread t in _compactionThreads)
+        if (_pool is not null)
         {
-            t.Join();
+            _pool.Unregister(this);
+            if (_ownsPool)
+            {
+                _pool.Dispose();
+            }
         }
     }
 
-    /// <summary>Wakes background threads to look for work. REQUIRES: DB mutex held.</summary>
+    /// <summary>Wakes background threads to look for work and writers waiting on the DB. REQUIRES: DB mutex held.</summary>
     private void MaybeScheduleWork()
     {
         Debug.Assert(Monitor.IsEntered(_mutex));
         Monitor.PulseAll(_mutex);
+        _pool?.Signal();
     }
 
     private void NotifyStall(WriteStallCondition condition)
@@ -109,43 +119,42 @@ public sealed partial class LsmDb
 
     // ---------------------------------------------------------------- flush
 
-    private void FlushLoop()
+    /// <summary>Runs one flush if one is waiting; called by a pool thread. Returns false when there was none.</summary>
+    internal bool RunOneFlush()
     {
         lock (_mutex)
         {
-            while (!_shuttingDown)
+            if (_shuttingDown || _backgroundError is not null || _pausedBackgroundWork > 0
+                || !TryPickFlush(out ColumnFamily? cf, out List<ImmutableMemTable>? imms))
             {
-                if (_backgroundError is null && _pausedBackgroundWork == 0 && TryPickFlush(out ColumnFamily? cf, out List<ImmutableMemTable>? imms))
-                {
-                    _runningFlushes++;
-                    try
-                    {
-                        RunFlush(cf!, imms!);
-                    }
-                    catch (Exception e) when (e is not OperationCanceledException || !_shuttingDown)
-                    {
-                        foreach (ImmutableMemTable imm in imms!)
-                        {
-                            imm.FlushInProgress = false;
-                        }
-                        SetBackgroundError(e, "flush");
-                    }
-                    catch (OperationCanceledException)
-                    {
-                        foreach (ImmutableMemTable imm in imms!)
-                        {
-                            imm.FlushInProgress = false;
-                        }
-                    }
-                    finally
-                    {
-                        _runningFlushes--;
-                        Monitor.PulseAll(_mutex);
-                    }
-                    continue;
-                }
-                Monitor.Wait(_mutex);
+                return false;
             }
+            _runningFlushes++;
+            try
+            {
+                RunFlush(cf!, imms!);
+            }
+            catch (Exception e) when (e is not OperationCanceledException || !_shuttingDown)
+            {
+                foreach (ImmutableMemTable imm in imms!)
+                {
+                    imm.FlushInProgress = false;
+                }
+                SetBackgroundError(e, "flush");
+            }
+            catch (OperationCanceledException)
+            {
+                foreach (ImmutableMemTable imm in imms!)
+                {
+                    imm.FlushInProgress = false;
+                }
+            }
+            finally
+            {
+                _runningFlushes--;
+                MaybeScheduleWork();
+            }
+            return true;
         }
     }
 
@@ -267,20 +276,22 @@ public sealed partial class LsmDb
 
     // ---------------------------------------------------------------- compaction
 
-    private void CompactionLoop()
+    /// <summary>Runs one automatic compaction if one is due; called by a pool thread. Returns false when there was none.</summary>
+    internal bool RunOneCompaction()
     {
         lock (_mutex)
         {
-            while (!_shuttingDown)
+            if (_shuttingDown || _backgroundError is not null || _manualCompactions > 0 || _pausedBackgroundWork > 0 || _compactionsPausedForTest)
             {
-                Compaction.Compaction? c = _backgroundError is null && _manualCompactions == 0 && _pausedBackgroundWork == 0 && !_compactionsPausedForTest ? PickAutomaticCompaction() : null;
-                if (c is not null)
-                {
-                    RunCompactionLocked(c);
-                    continue;
-                }
-                Monitor.Wait(_mutex);
+                return false;
             }
+            Compaction.Compaction? c = PickAutomaticCompaction();
+            if (c is null)
+            {
+                return false;
+            }
+            RunCompactionLocked(c);
+            return true;
         }
     }
 
@@ -324,7 +335,7 @@ public sealed partial class LsmDb
             c.MarkBeingCompacted(false);
             _runningCompactions--;
             c.InputVersion.Unref();
-            Monitor.PulseAll(_mutex);
+            MaybeScheduleWork();
         }
     }
 
@@ -362,7 +373,7 @@ public sealed partial class LsmDb
                 {
                     foreach (FileMetaData f in c.StartInputs)
                     {
-                        children.Add(new OwnedTableIterator(cache.Acquire(f.Number, f.FileSize), fillCache: false));
+                        children.Add(new OwnedTableIterator(cache.Acquire(f), fillCache: false));
                     }
                 }
                 else
@@ -437,7 +448,7 @@ public sealed partial class LsmDb
                 {
                     continue;
                 }
-                TableReader reader = cache.Acquire(f.Number, f.FileSize);
+                TableReader reader = cache.Acquire(f);
                 try
                 {
                     if (reader.RangeTombstones is { } t)

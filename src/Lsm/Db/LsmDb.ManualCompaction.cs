@@ -71,7 +71,7 @@ public sealed partial class LsmDb
                 {
                     _manualCompactions--;
                 }
-                Monitor.PulseAll(_mutex);
+                MaybeScheduleWork();
             }
         }
     }

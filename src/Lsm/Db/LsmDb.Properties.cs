@@ -136,7 +136,7 @@ public sealed partial class LsmDb
         {
             foreach (FileMetaData f in v.Files(level))
             {
-                Table.TableReader reader = cf.Db._tableCache.Acquire(f.Number, f.FileSize);
+                Table.TableReader reader = cf.Db._tableCache.Acquire(f);
                 try
                 {
                     TableProperties p = reader.Properties;

@@ -163,7 +163,7 @@ public sealed partial class LsmDb
                 {
                     continue;
                 }
-                Table.TableReader reader = _tableCache.Acquire(f.Number, f.FileSize);
+                Table.TableReader reader = _tableCache.Acquire(f);
                 try
                 {
                     if (reader.RangeTombstones is { } t)

@@ -168,7 +168,7 @@ public sealed partial class LsmDb : IDisposable
             }
             uint id = _versions.NewColumnFamilyId();
             var cf = new ColumnFamily(this, id, name, cfo) { LogNumber = _walNumber };
-            var edit = new VersionEdit { ColumnFamilyAdd = name, MaxColumnFamily = id, LogNumber = _walNumber, PrefixExtractorName = cfo.PrefixExtractor?.Name ?? "" };
+            var edit = new VersionEdit { ColumnFamilyAdd = name, MaxColumnFamily = id, LogNumber = _walNumber, PrefixExtractorName = cfo.PrefixExtractor?.Name ?? "", OptionNames = ColumnFamilyOptionNames.Of(cfo) };
             _versions.LogAndApply(cf, edit, Volatile.Read(ref _lastSequence));
             cf.Mem = NewMemTable(cf);
             _versions.InstallVersion(cf, _versions.NewVersion(cf, VersionSet.CreateLevels(cfo.NumLevels)));
@@ -299,7 +299,7 @@ public sealed partial class LsmDb : IDisposable
     {
         Debug.Assert(Monitor.IsEntered(_mutex));
         _backgroundError ??= e;
-        Monitor.PulseAll(_mutex);
+        Monitor.PulseAll(_mutex); // writers waiting on a stall see the error
         foreach (IEventListener l in _listeners)
         {
             l.OnBackgroundError(new BackgroundErrorInfo(job, e));

@@ -157,7 +157,7 @@ internal sealed class LevelIterator : IInternalIterator
         }
         Close();
         FileMetaData f = _files[index];
-        _current = new OwnedTableIterator(_cache.Acquire(f.Number, f.FileSize), _fillCache, _prefix);
+        _current = new OwnedTableIterator(_cache.Acquire(f), _fillCache, _prefix);
         _fileIndex = index;
     }
 

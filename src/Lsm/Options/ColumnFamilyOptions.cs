@@ -91,6 +91,13 @@ public sealed class ColumnFamilyOptions
     /// <summary>Turn off automatic compactions (manual CompactRange still runs). Default false.</summary>
     public bool DisableAutoCompactions { get; set; }
 
+    /// <summary>
+    /// Factories of the table-properties collectors fed every entry of every SST this CF writes (flush, compaction)
+    /// and of <c>SstFileWriter</c> files written with these options. Default empty. Their names (in list order) are
+    /// recorded in the MANIFEST; opening with different names fails.
+    /// </summary>
+    public List<ITablePropertiesCollectorFactory> TablePropertiesCollectorFactories { get; set; } = new();
+
     internal CompressionType CompressionForLevel(int level)
     {
         CompressionType[] perLevel = CompressionPerLevel;
@@ -105,6 +112,7 @@ public sealed class ColumnFamilyOptions
     {
         var copy = (ColumnFamilyOptions)MemberwiseClone();
         copy.CompressionPerLevel = (CompressionType[])CompressionPerLevel.Clone();
+        copy.TablePropertiesCollectorFactories = new List<ITablePropertiesCollectorFactory>(TablePropertiesCollectorFactories);
         return copy;
     }
 

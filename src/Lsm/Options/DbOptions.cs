@@ -18,6 +18,12 @@ public sealed class DbOptions
     /// <summary>Background threads for flushes and compactions: one flush thread plus (value - 1) compaction threads, at least one of each. Default 2, bounds [2, 64].</summary>
     public int MaxBackgroundJobs { get; set; } = 2;
 
+    /// <summary>
+    /// Threads that run this DB's flushes and compactions; give one pool to several DBs to share it. Default null: the
+    /// DB creates its own with one flush thread and (MaxBackgroundJobs - 1) compaction threads, and disposes it.
+    /// </summary>
+    public BackgroundJobPool? BackgroundJobPool { get; set; }
+
     /// <summary>The block cache shared by every column family (and by other DBs given the same instance). Default: a private 128 MiB cache.</summary>
     public BlockCache? BlockCache { get; set; }
 

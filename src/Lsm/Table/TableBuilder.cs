@@ -29,6 +29,7 @@ internal sealed class TableBuilder : IDisposable
     private ulong _lastPrefixHash;                       // prefixes repeat across consecutive keys: add each run once
     private bool _hasLastPrefix;
     private readonly Compressor? _zstd;
+    private readonly TablePropertiesCollectorSet? _collectors;
     private byte[] _compressed = [];
     private byte[] _lastKey = new byte[64];
     private int _lastKeyLength;
@@ -70,6 +71,7 @@ internal sealed class TableBuilder : IDisposable
             _filter = new BloomFilterPolicy(options.BloomBitsPerKey).NewBuilder();
             _prefixExtractor = options.PrefixExtractor;
         }
+        _collectors = options.Collectors;
         _file = TableFileWriter.Create(path);
         if (options.Compression == CompressionType.Zstd)
         {
@@ -119,6 +121,7 @@ internal sealed class TableBuilder : IDisposable
         {
             AddToFilter(InternalKey.UserKey(internalKey));
         }
+        _collectors?.Add(internalKey, value, _file.Position);
         _dataBlock.Add(internalKey, value);
 
         _numEntries++;
@@ -192,7 +195,12 @@ internal sealed class TableBuilder : IDisposable
             WholeKeyFiltering = !hasFilter || _options.WholeKeyFiltering,
             SmallestKey = _smallestKey ?? [],
             LargestKey = lastKey.ToArray(),
+            IsExternalFile = _options.IsExternalFile,
         };
+        if (_collectors is not null)
+        {
+            properties.UserCollectedProperties = _collectors.Finish();
+        }
         BlockHandle propertiesHandle = WriteRawBlock(TablePropertiesCodec.Encode(properties));
 
         // Metaindex: block names in bytewise order ("fullfilter." < "rocksdb.").

@@ -35,4 +35,10 @@ internal sealed class TableBuilderOptions
 
     /// <summary>Seconds since the Unix epoch, recorded in the properties; default 0 (unknown).</summary>
     public long CreationTime { get; set; }
+
+    /// <summary>Table-properties collectors fed every entry of the next file; null for none. Set per file.</summary>
+    public TablePropertiesCollectorSet? Collectors { get; set; }
+
+    /// <summary>Mark the file as external (written by SstFileWriter: every sequence 0, user keys unique).</summary>
+    public bool IsExternalFile { get; set; }
 }

@@ -50,6 +50,10 @@ internal static class TablePropertiesCodec
         }
         entries.Add(new(Encoding.UTF8.GetBytes(TablePropertyNames.SmallestKey), properties.SmallestKey));
         entries.Add(new(Encoding.UTF8.GetBytes(TablePropertyNames.LargestKey), properties.LargestKey));
+        if (properties.IsExternalFile)
+        {
+            AddNumber(TablePropertyNames.ExternalFileVersion, TableFormat.ExternalFileVersion);
+        }
         foreach (KeyValuePair<string, byte[]> user in properties.UserCollectedProperties)
         {
             if (TablePropertyNames.IsReserved(user.Key))
@@ -113,6 +117,13 @@ internal static class TablePropertiesCodec
                 case TablePropertyNames.WholeKeyFiltering: properties.WholeKeyFiltering = Number(value, name, path, blockOffset) != 0; break;
                 case TablePropertyNames.SmallestKey: properties.SmallestKey = value.ToArray(); break;
                 case TablePropertyNames.LargestKey: properties.LargestKey = value.ToArray(); break;
+                case TablePropertyNames.ExternalFileVersion:
+                    if (Number(value, name, path, blockOffset) != TableFormat.ExternalFileVersion)
+                    {
+                        ThrowHelper.ThrowCorruption(path, blockOffset, "unknown external SST version");
+                    }
+                    properties.IsExternalFile = true;
+                    break;
                 default:
                     if (!TablePropertyNames.IsReserved(name))
                     {

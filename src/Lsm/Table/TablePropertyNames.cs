@@ -31,6 +31,7 @@ internal static class TablePropertyNames
     public const string LargestSequence = "managedkv.largest.seqno";
     public const string SmallestKey = "managedkv.smallest.key";
     public const string LargestKey = "managedkv.largest.key";
+    public const string ExternalFileVersion = "managedkv.external.version";
 
     public static bool IsReserved(string name) =>
         name.StartsWith(ReservedPrefix, StringComparison.Ordinal) || name.StartsWith(ManagedKvPrefix, StringComparison.Ordinal);

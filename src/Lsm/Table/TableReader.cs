@@ -38,6 +38,7 @@ internal sealed partial class TableReader
     private readonly bool _hasFilter;
     private readonly BloomFilterReader? _pinnedFilter; // null when there is no filter or it lives in the block cache
     private readonly long _limit;              // end of the last block before the footer
+    private ulong _globalSequence;             // external files ingested over newer data: every entry reads at it; set before publication
     private int _refs = 1;
     // Invariant: _pinnedIndex != null || _cache != null; (_hasFilter && _pinnedFilter == null) implies _cache != null.
 
@@ -85,11 +86,26 @@ internal sealed partial class TableReader
     /// when opening fails. Throws <see cref="CorruptionException"/> for a bad footer, magic, format version, block
     /// checksum or block contents.
     /// </summary>
-    public static TableReader Open(IRandomAccessFile file, string path, ulong fileNumber, long fileSize, TableReaderOptions options)
+    /// <param name="globalSequence">
+    /// For an ingested external file, the sequence every entry reads as (FORMAT.md, "Global sequence numbers"); 0 reads
+    /// entries with their stored sequences. A non-zero value for a file that is not external is corruption.
+    /// </param>
+    public static TableReader Open(IRandomAccessFile file, string path, ulong fileNumber, long fileSize, TableReaderOptions options, ulong globalSequence = 0)
     {
         try
         {
-            return OpenCore(file, path, fileNumber, fileSize, options);
+            TableReader reader = OpenCore(file, path, fileNumber, fileSize, options);
+            if (globalSequence != 0)
+            {
+                TableProperties p = reader.Properties;
+                if (!p.IsExternalFile || p.LargestSequence != 0 || globalSequence > SequenceNumber.Max)
+                {
+                    ThrowHelper.ThrowCorruption(path, 0, $"global sequence number {globalSequence} given for a file that is not an external SST");
+                }
+                reader._globalSequence = globalSequence;
+                p.GlobalSequenceNumber = globalSequence;
+            }
+            return reader;
         }
         catch
         {
@@ -324,6 +340,10 @@ internal sealed partial class TableReader
         ISliceTransform? prefixExtractor, LsmStatistics? stats, out ulong foundSequence)
     {
         foundSequence = 0;
+        if (_globalSequence > sequence)
+        {
+            return LookupResult.NotFound; // ingested after the read's snapshot: every entry is newer than the read
+        }
         if (!FilterMayMatchForGet(userKey, prefixExtractor, stats, out bool checkedFilter))
         {
             return LookupResult.NotFound;
@@ -372,7 +392,7 @@ internal sealed partial class TableReader
                 {
                     return LookupResult.NotFound;
                 }
-                foundSequence = InternalKey.Sequence(key);
+                foundSequence = _globalSequence != 0 ? _globalSequence : InternalKey.Sequence(key);
                 switch (InternalKey.Type(key))
                 {
                     case ValueType.Value:
@@ -411,7 +431,8 @@ internal sealed partial class TableReader
         Ref();
         try
         {
-            return new TableIterator(this, fillCache);
+            var inner = new TableIterator(this, fillCache);
+            return _globalSequence == 0 ? inner : new Ingest.GlobalSequenceIterator(inner, _globalSequence);
         }
         catch
         {

@@ -141,7 +141,7 @@ internal sealed class Version
     private static LookupResult GetFromFile(TableCache cache, FileMetaData f, ReadOnlySpan<byte> userKey, ulong sequence, IBufferWriter<byte>? value, bool fillCache,
         ISliceTransform? prefixExtractor, LsmStatistics? stats, ref ulong maxTombstone)
     {
-        TableReader reader = cache.Acquire(f.Number, f.FileSize);
+        TableReader reader = cache.Acquire(f);
         try
         {
             if (f.HasRangeDeletions && reader.RangeTombstones is { } tombstones)
@@ -203,7 +203,7 @@ internal sealed class Version
         TableCache cache = VersionSet.TableCache;
         foreach (FileMetaData f in _files[0])
         {
-            into.Add(new OwnedTableIterator(cache.Acquire(f.Number, f.FileSize), fillCache, prefix));
+            into.Add(new OwnedTableIterator(cache.Acquire(f), fillCache, prefix));
         }
         for (int level = 1; level < _files.Length; level++)
         {

@@ -24,6 +24,9 @@ internal sealed class VersionEdit
     public readonly List<(int Level, ulong Number)> DeletedFiles = new();
     public readonly List<(int Level, FileMetaData File)> NewFiles = new();
 
+    /// <summary>Names of the CF's code-supplied options (kind → name), recorded so a reopen with other code fails.</summary>
+    public SortedDictionary<string, string>? OptionNames;
+
     public void AddFile(int level, FileMetaData file) => NewFiles.Add((level, file));
 
     public void DeleteFile(int level, ulong number) => DeletedFiles.Add((level, number));
@@ -88,7 +91,7 @@ internal sealed class VersionEdit
         }
         foreach ((int level, FileMetaData f) in NewFiles)
         {
-            PutVarint(w, VersionEditFormat.NewFile);
+            PutVarint(w, f.GlobalSequence == 0 ? VersionEditFormat.NewFile : VersionEditFormat.NewFileWithGlobalSequence);
             PutVarint(w, (uint)level);
             PutVarint(w, f.Number);
             PutVarint(w, (ulong)f.FileSize);
@@ -96,12 +99,21 @@ internal sealed class VersionEdit
             PutBytes(w, f.Largest);
             PutVarint(w, f.SmallestSequence);
             PutVarint(w, f.LargestSequence);
+            if (f.GlobalSequence != 0)
+            {
+                PutVarint(w, f.GlobalSequence);
+            }
             if (f.HasRangeDeletions)
             {
                 PutVarint(w, VersionEditFormat.NewFileFlags);
                 PutVarint(w, f.Number);
                 PutVarint(w, VersionEditFormat.FileFlagRangeDeletions);
             }
+        }
+        if (OptionNames is not null)
+        {
+            PutVarint(w, VersionEditFormat.OptionNames);
+            PutBytes(w, ColumnFamilyOptionNames.Encode(OptionNames));
         }
         return w.WrittenSpan.ToArray();
     }
@@ -157,6 +169,7 @@ internal sealed class VersionEdit
                         break;
                     }
                 case VersionEditFormat.NewFile:
+                case VersionEditFormat.NewFileWithGlobalSequence:
                     {
                         int level = (int)ReadU32(ref r, path, offset);
                         ulong number = ReadU64(ref r, path, offset);
@@ -165,11 +178,16 @@ internal sealed class VersionEdit
                         byte[] largest = ReadBytes(ref r, path, offset);
                         ulong smallestSeq = ReadU64(ref r, path, offset);
                         ulong largestSeq = ReadU64(ref r, path, offset);
+                        ulong globalSeq = tag == VersionEditFormat.NewFileWithGlobalSequence ? ReadU64(ref r, path, offset) : 0;
                         if (smallest.Length < 8 || largest.Length < 8)
                         {
                             Fail(path, offset, "file boundary shorter than an internal key");
                         }
-                        edit.NewFiles.Add((level, new FileMetaData(number, (long)size, smallest, largest, smallestSeq, largestSeq)));
+                        if (tag == VersionEditFormat.NewFileWithGlobalSequence && (globalSeq == 0 || smallestSeq != globalSeq || largestSeq != globalSeq))
+                        {
+                            Fail(path, offset, $"file #{number}: global sequence {globalSeq} does not match its sequence range [{smallestSeq}, {largestSeq}]");
+                        }
+                        edit.NewFiles.Add((level, new FileMetaData(number, (long)size, smallest, largest, smallestSeq, largestSeq, globalSeq)));
                         break;
                     }
                 case VersionEditFormat.NewFileFlags:
@@ -182,12 +200,15 @@ internal sealed class VersionEdit
                             Fail(path, offset, $"flags {flags} for file #{number} not added by the edit");
                         }
                         (int level, FileMetaData f) = edit.NewFiles[at];
-                        edit.NewFiles[at] = (level, new FileMetaData(f.Number, f.FileSize, f.Smallest, f.Largest, f.SmallestSequence, f.LargestSequence)
+                        edit.NewFiles[at] = (level, new FileMetaData(f.Number, f.FileSize, f.Smallest, f.Largest, f.SmallestSequence, f.LargestSequence, f.GlobalSequence)
                         {
                             HasRangeDeletions = (flags & VersionEditFormat.FileFlagRangeDeletions) != 0,
                         });
                         break;
                     }
+                case VersionEditFormat.OptionNames:
+                    edit.OptionNames = ColumnFamilyOptionNames.Decode(ReadBytes(ref r, path, offset), path, offset);
+                    break;
                 default:
                     if (tag >= VersionEditFormat.SafeToIgnoreFirst)
                     {

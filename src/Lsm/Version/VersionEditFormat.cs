@@ -24,6 +24,12 @@ internal static class VersionEditFormat
 
     public const uint FileFlagRangeDeletions = 1;
 
+    /// <summary>A new file with a global sequence number (ingested external SST): NewFile's fields + varint64 seqno.</summary>
+    public const uint NewFileWithGlobalSequence = 16;
+
+    /// <summary>Ignorable: names of the code-supplied options of the CF (collectors, extractors, ...), see <see cref="ColumnFamilyOptionNames"/>.</summary>
+    public const uint OptionNames = 64;
+
     public const uint SafeToIgnoreFirst = 64;
 
     /// <summary>Ignorable: the column family's prefix extractor name (empty: none). Length-prefixed UTF-8.</summary>

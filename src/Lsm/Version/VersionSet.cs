@@ -20,6 +20,9 @@ internal sealed class VersionSet : IDisposable
     private ulong _nextFileNumber = 2;  // guarded by Mutex
     private ulong _manifestFileNumber;
     private uint _maxColumnFamily;      // guarded by Mutex
+    // Largest LastSequence written to the MANIFEST; edits never record less (a caller's value may be stale once it
+    // waited for another writer, and ingested sequences exist in no WAL). Guarded by Mutex.
+    private ulong _lastSequenceLogged;
     private readonly List<ulong> _obsoleteFiles = new(); // guarded by Mutex
 
     public VersionSet(string dbPath, object mutex, TableCache tableCache)
@@ -63,6 +66,9 @@ internal sealed class VersionSet : IDisposable
         public ulong LogNumber;
         public string? PrefixExtractorName; // null when the MANIFEST never recorded one
         public readonly List<FileMetaData>[] Levels = CreateLevels(64);
+
+        /// <summary>The code-supplied option names last recorded for the CF (null when never recorded).</summary>
+        public SortedDictionary<string, string>? OptionNames;
     }
 
     /// <summary>
@@ -150,13 +156,17 @@ internal sealed class VersionSet : IDisposable
             {
                 cf.PrefixExtractorName = edit.PrefixExtractorName;
             }
+            if (edit.OptionNames is not null)
+            {
+                cf.OptionNames = edit.OptionNames;
+            }
             if (edit.NextFileNumber is ulong nf)
             {
                 nextFile = nf;
             }
             if (edit.LastSequence is ulong ls)
             {
-                lastSequence = ls;
+                lastSequence = Math.Max(lastSequence ?? 0, ls);
             }
             if (edit.MaxColumnFamily is uint mc)
             {
@@ -169,6 +179,7 @@ internal sealed class VersionSet : IDisposable
         }
         _nextFileNumber = Math.Max(nextFile.Value, manifestNumber + 1);
         RecoveredLastSequence = lastSequence.Value;
+        _lastSequenceLogged = lastSequence.Value;
         _manifestFileNumber = manifestNumber;
         return cfs;
     }
@@ -190,13 +201,13 @@ internal sealed class VersionSet : IDisposable
                 FormatVersion = VersionEditFormat.CurrentFormatVersion,
                 Comparator = BytewiseComparator.Name,
                 NextFileNumber = _nextFileNumber,
-                LastSequence = lastSequence,
+                LastSequence = Math.Max(lastSequence, _lastSequenceLogged),
                 MaxColumnFamily = _maxColumnFamily,
             };
             log.AddRecord(head.Encode());
             foreach (ColumnFamily cf in cfs)
             {
-                var edit = new VersionEdit { ColumnFamilyId = cf.Id, LogNumber = cf.LogNumber, PrefixExtractorName = cf.Options.PrefixExtractor?.Name ?? "" };
+                var edit = new VersionEdit { ColumnFamilyId = cf.Id, LogNumber = cf.LogNumber, PrefixExtractorName = cf.Options.PrefixExtractor?.Name ?? "", OptionNames = ColumnFamilyOptionNames.Of(cf.Options) };
                 if (cf.Id != 0)
                 {
                     edit.ColumnFamilyAdd = cf.Name;
@@ -254,7 +265,8 @@ internal sealed class VersionSet : IDisposable
         {
             edit.ColumnFamilyId = cf.Id;
             edit.NextFileNumber = _nextFileNumber;
-            edit.LastSequence = lastSequence;
+            _lastSequenceLogged = Math.Max(_lastSequenceLogged, lastSequence);
+            edit.LastSequence = _lastSequenceLogged;
             Version? newVersion = edit.ColumnFamilyDrop || edit.ColumnFamilyAdd is not null ? null : Apply(cf, cf.Current, edit);
             byte[] record = edit.Encode();
 
