@@ -10,12 +10,13 @@ namespace ManagedKv.Txn;
 /// <remarks>
 /// Column family options follow TiKV's kv engine (<see cref="Open"/>): the <c>write</c> CF gets the MVCC prefix
 /// extractor (<see cref="MvccKeyPrefixExtractor"/>), prefix-only SST filters (whole-key filtering off) and a memtable
-/// prefix bloom (10% of the write buffer), so the MVCC reader's per-key seeks skip files without the key; with a
-/// <see cref="GcSafePointProvider"/> it also gets the GC compaction filter. The <c>default</c> CF keeps whole-key
+/// prefix bloom (10% of the write buffer), so the MVCC reader's per-key seeks skip files without the key, and the
+/// MVCC table-properties collector (<see cref="WriteCfMvccDecoder"/>), so GC skips files with nothing to collect; with
+/// a <see cref="GcSafePointProvider"/> it also gets the GC compaction filter. The <c>default</c> CF keeps whole-key
 /// filters and no extractor, as in TiKV: it is only read by exact point lookups (<c>key ‖ ~start_ts</c>), for which
 /// prefixes in its filters would cost space and never be consulted.
 /// </remarks>
-public sealed class LsmKvEngine : IKvEngine, IDisposable
+public sealed class LsmKvEngine : IKvEngine, IMvccPropertiesSource, IDisposable
 {
     /// <summary>Folder (inside the DB folder) of the GC compaction filter's pending-delete files (FORMAT.md §8).</summary>
     public const string GcPendingDirectoryName = "txn-gc";
@@ -104,6 +105,15 @@ public sealed class LsmKvEngine : IKvEngine, IDisposable
             o.PrefixExtractor = MvccKeyPrefixExtractor.Instance;
             o.WholeKeyFiltering = false; // TiKV's write CF: point lookups check the user-key prefix instead
         }
+        bool hasMvccCollector = false;
+        foreach (ITablePropertiesCollectorFactory f in o.TablePropertiesCollectorFactories)
+        {
+            hasMvccCollector |= f is MvccPropertiesCollectorFactory;
+        }
+        if (!hasMvccCollector)
+        {
+            o.TablePropertiesCollectorFactories.Add(new MvccPropertiesCollectorFactory(WriteCfMvccDecoder.Instance));
+        }
         if (o.MemtablePrefixBloomSizeRatio == 0)
         {
             o.MemtablePrefixBloomSizeRatio = 0.1; // TiKV's bloom_filter_ratio
@@ -164,6 +174,27 @@ public sealed class LsmKvEngine : IKvEngine, IDisposable
             }
         }
         _db.Write(wb, sync ? _syncWriteOptions : _writeOptions);
+    }
+
+    public MvccProperties? GetWriteCfMvccProperties(byte[]? startKey, byte[]? endKey)
+    {
+        byte[]? lower = startKey is { Length: > 0 } ? MvccKey.Encode(startKey) : null;
+        byte[]? upper = endKey is { Length: > 0 } ? MvccKey.Encode(endKey) : null;
+        IReadOnlyDictionary<string, TableProperties> files = _db.GetPropertiesOfTablesInRange(_cfs[(int)EngineCf.Write], [new KeyRange(lower, upper)]);
+        if (files.Count == 0)
+        {
+            return null;
+        }
+        var merged = new MvccProperties();
+        foreach (TableProperties p in files.Values)
+        {
+            if (!MvccProperties.TryGet(p, out MvccProperties? one))
+            {
+                return null;
+            }
+            merged.Add(one!);
+        }
+        return merged;
     }
 
     public void Dispose()

@@ -177,7 +177,7 @@ internal sealed class GcPendingDeleter : IDisposable
         {
             byte[] end = new byte[key.Length + 1]; // the next raw key: exactly the versions of key
             key.CopyTo(end, 0);
-            GcRunner.Gc(_engine, file.SafePoint, key, end);
+            GcRunner.Gc(_engine, file.SafePoint, key, end, skipByProperties: false); // a delete mark is known to be there
         }
         File.Delete(path);
         Interlocked.Increment(ref _filesApplied);

@@ -62,7 +62,7 @@ public sealed class GcCompactionFilterTests
                 new CompactRangeOptions { BottommostLevelCompaction = BottommostLevelCompaction.Force });
             GcCompactionFilterFactory factory = a.Lsm.GcCompactionFilter!;
             factory.WaitForPendingDeletes();
-            GcStats explicitGc = GcRunner.Gc(b.Engine, safePoint);
+            GcStats explicitGc = GcRunner.Gc(b.Engine, safePoint, skipByProperties: false);
 
             string context = $"seed {seed + round} sp {safePoint}";
             Assert.True(factory.FilteredCompactions > 0, context);
@@ -71,7 +71,7 @@ public sealed class GcCompactionFilterTests
             Assert.True(explicitGc.VersionsDeleted == factory.VersionsRemoved, $"{context}: {explicitGc} vs {factory.VersionsRemoved} removed by compaction");
             Assert.Equal(explicitGc.ValuesDeleted, factory.ValuesDeleted);
             // Nothing left for explicit GC, and no pending-delete file left behind.
-            Assert.Equal(0, GcRunner.Gc(a.Engine, safePoint).VersionsDeleted);
+            Assert.Equal(0, GcRunner.Gc(a.Engine, safePoint, skipByProperties: false).VersionsDeleted);
             Assert.Empty(Directory.GetFiles(Path.Combine(a.Path, LsmKvEngine.GcPendingDirectoryName)));
         }
     }
@@ -113,7 +113,7 @@ public sealed class GcCompactionFilterTests
             ((IDisposable)filter).Dispose();
             a.Engine.Write(install);
             factory.WaitForPendingDeletes();
-            GcRunner.Gc(b.Engine, safePoint);
+            GcRunner.Gc(b.Engine, safePoint, skipByProperties: false);
 
             string context = $"seed {seed + round} sp {safePoint} marks {marks}";
             Assert.Null(factory.LastError);
