@@ -70,28 +70,43 @@ public static class TxnBenchmark
         Load(engine, storage, tso, keys, value);
         Console.WriteLine($"loaded {o.KeySpace:N0} keys, then 3 updates of a third of them, in {load.Elapsed.TotalSeconds:F1} s");
         Console.WriteLine();
-        Console.WriteLine($"{"case",-14} {"keys/txn",8} {"threads",7} {"ops/s",12} {"keys/s",12} {"B/op",10} {"errors",7}");
+        Console.WriteLine("B/op: bytes allocated by the client threads (the command runs on them, LSM write included) per");
+        Console.WriteLine("operation; all B/op adds every thread of the process (flushes, compactions, the GC) over the same period.");
+        Console.WriteLine();
+        Console.WriteLine($"{"case",-14} {"keys/txn",8} {"threads",7} {"ops/s",12} {"keys/s",12} {"B/op",10} {"all B/op",10} {"errors",7}");
 
         int failures = 0;
         if (o.Cases.Contains("get") || o.Cases.Contains("get-noprefix"))
         {
             failures += MeasureReads(o, engine, storage, tso, keys);
         }
-        foreach (string c in o.Cases)
+        // Modes innermost, so the cases compared with each other run back to back on the same tree.
+        foreach (int n in o.KeysPerTxn)
         {
-            if (c is "get" or "get-noprefix")
+            foreach (int threads in o.Threads)
             {
-                continue;
-            }
-            foreach (int n in o.KeysPerTxn)
-            {
-                foreach (int threads in o.Threads)
+                foreach (string c in o.Cases)
                 {
-                    failures += Measure(o, c, n, threads, (t, rnd) => WriteTxn(storage, tso, keys, value, c, n, threads, t, rnd));
+                    if (c is not ("get" or "get-noprefix"))
+                    {
+                        failures += Measure(o, c, n, threads, (t, rnd) => WriteTxn(storage, tso, keys, value, c, n, threads, t, rnd));
+                    }
                 }
             }
         }
+        Console.WriteLine($"-- write CF files after the write cases:{Shape(engine)}");
         return failures == 0 ? 0 : 1;
+    }
+
+    private static string Shape(LsmKvEngine engine)
+    {
+        ColumnFamily write = engine.ColumnFamily(EngineCf.Write);
+        var shape = new StringBuilder();
+        for (int level = 0; level < 7; level++)
+        {
+            shape.Append(CultureInfo.InvariantCulture, $" L{level}={engine.Db.GetProperty(write, "rocksdb.num-files-at-level" + level)}");
+        }
+        return shape.ToString();
     }
 
     // Reads at a timestamp with the write CF's prefix seek (get) and in total order (get-noprefix), on the tree the
@@ -103,12 +118,7 @@ public static class TxnBenchmark
         engine.Db.PauseBackgroundWork();
         try
         {
-            var shape = new StringBuilder();
-            for (int level = 0; level < 7; level++)
-            {
-                shape.Append(CultureInfo.InvariantCulture, $" L{level}={engine.Db.GetProperty(write, "rocksdb.num-files-at-level" + level)}");
-            }
-            Console.WriteLine($"-- write CF files:{shape}");
+            Console.WriteLine($"-- write CF files:{Shape(engine)}");
             foreach (string c in o.Cases)
             {
                 if (c is not ("get" or "get-noprefix"))
@@ -255,23 +265,26 @@ public static class TxnBenchmark
         GC.Collect();
         GC.WaitForPendingFinalizers();
         long allocated = GC.GetTotalAllocatedBytes(precise: true);
-        (long ops, long errors) = Run(threads, o.Seconds, op, out TimeSpan elapsed);
+        (long ops, long errors, long clientAllocated) = Run(threads, o.Seconds, op, out TimeSpan elapsed);
         allocated = GC.GetTotalAllocatedBytes(precise: true) - allocated;
         double perSecond = ops / elapsed.TotalSeconds;
+        long perOp = ops == 0 ? 0 : clientAllocated / ops;
+        long allPerOp = ops == 0 ? 0 : allocated / ops;
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"{name,-14} {keysPerOp,8} {threads,7} {perSecond,12:N0} {perSecond * keysPerOp,12:N0} {(ops == 0 ? 0 : allocated / ops),10:N0} {errors,7}"));
+            $"{name,-14} {keysPerOp,8} {threads,7} {perSecond,12:N0} {perSecond * keysPerOp,12:N0} {perOp,10:N0} {allPerOp,10:N0} {errors,7}"));
         return errors == 0 ? 0 : 1;
     }
 
-    private static (long Ops, long Errors) Run(int threads, double seconds, Func<int, Random, bool> op, out TimeSpan elapsed)
+    private static (long Ops, long Errors, long Allocated) Run(int threads, double seconds, Func<int, Random, bool> op, out TimeSpan elapsed)
     {
         if (seconds <= 0)
         {
             elapsed = TimeSpan.Zero;
-            return (0, 0);
+            return (0, 0, 0);
         }
         long ops = 0;
         long errors = 0;
+        long allocated = 0;
         bool stop = false;
         using var start = new ManualResetEventSlim();
         var workers = new Thread[threads];
@@ -284,6 +297,7 @@ public static class TxnBenchmark
                 long mine = 0;
                 long bad = 0;
                 start.Wait();
+                long before = GC.GetAllocatedBytesForCurrentThread();
                 while (!Volatile.Read(ref stop))
                 {
                     if (op(thread, rnd))
@@ -295,6 +309,7 @@ public static class TxnBenchmark
                         bad++;
                     }
                 }
+                Interlocked.Add(ref allocated, GC.GetAllocatedBytesForCurrentThread() - before);
                 Interlocked.Add(ref ops, mine);
                 Interlocked.Add(ref errors, bad);
             }) { IsBackground = true, Name = "txn-bench-" + t };
@@ -309,6 +324,6 @@ public static class TxnBenchmark
             w.Join();
         }
         elapsed = sw.Elapsed;
-        return (ops, errors);
+        return (ops, errors, allocated);
     }
 }
