@@ -7,14 +7,17 @@ public sealed class TxnTestContext : IDisposable
 {
     private readonly TempDir _dir = new();
 
-    public TxnTestContext(TxnSchedulerOptions? options = null, Func<IKvEngine, IKvEngine>? wrap = null)
+    public TxnTestContext(TxnSchedulerOptions? options = null, Func<IKvEngine, IKvEngine>? wrap = null, GcSafePointProvider? gcSafePoint = null)
     {
-        Lsm = LsmKvEngine.Open(_dir.Path);
+        Lsm = LsmKvEngine.Open(_dir.Path, gcSafePoint: gcSafePoint);
         Engine = wrap is null ? Lsm : wrap(Lsm);
         Storage = new TxnStorage(Engine, options);
     }
 
     public LsmKvEngine Lsm { get; }
+
+    /// <summary>The engine's DB folder.</summary>
+    public string Path => _dir.Path;
 
     public IKvEngine Engine { get; }
 

@@ -10,4 +10,12 @@ public interface IKvSnapshot : IDisposable
 
     /// <summary>A cursor over <c>[lowerBound, upperBound)</c> of <paramref name="cf"/> (null = unbounded). Dispose it.</summary>
     IKvCursor NewCursor(EngineCf cf, byte[]? lowerBound = null, byte[]? upperBound = null);
+
+    /// <summary>
+    /// A cursor for reading the versions of one user key (TiKV's prefix seek): after <see cref="IKvCursor.Seek"/> or
+    /// <see cref="IKvCursor.SeekForPrev"/> it may turn invalid as soon as it leaves the versions of the target's user
+    /// key (<see cref="MvccKey.Truncate"/>), which lets the engine skip files whose prefix filters rule the key out.
+    /// Only Seek / SeekForPrev followed by Next / Prev within the key are meaningful. Dispose it.
+    /// </summary>
+    IKvCursor NewPrefixCursor(EngineCf cf);
 }

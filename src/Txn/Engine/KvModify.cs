@@ -17,6 +17,6 @@ public readonly ref struct KvModify
 
     public ReadOnlySpan<byte> Key { get; }
 
-    /// <summary>Empty for deletes.</summary>
+    /// <summary>Empty for deletes; the exclusive end key for <see cref="KvModifyOp.DeleteRange"/> (whose begin is <see cref="Key"/>).</summary>
     public ReadOnlySpan<byte> Value { get; }
 }

@@ -5,7 +5,8 @@ namespace ManagedKv.Txn;
 /// <summary>
 /// An engine-independent batch of modifications over the column families, applied atomically by
 /// <see cref="IKvEngine.Write"/>. Encoded as it is built (FORMAT.md §6:
-/// <c>count × (op | cf | varint klen | key [| varint vlen | value])</c>) so the Node can propose <see cref="Data"/>
+/// <c>count × (op | cf | varint klen | key [| varint vlen | value])</c>, the value slot holding the end key of a
+/// delete-range) so the Node can propose <see cref="Data"/>
 /// through Raft unchanged. Not thread-safe. Reusable after <see cref="Clear"/>.
 /// </summary>
 public sealed class KvWriteBatch
@@ -44,11 +45,13 @@ public sealed class KvWriteBatch
         return batch;
     }
 
-    public void Put(EngineCf cf, ReadOnlySpan<byte> key, ReadOnlySpan<byte> value)
+    public void Put(EngineCf cf, ReadOnlySpan<byte> key, ReadOnlySpan<byte> value) => Append(KvModifyOp.Put, cf, key, value);
+
+    private void Append(KvModifyOp op, EngineCf cf, ReadOnlySpan<byte> key, ReadOnlySpan<byte> value)
     {
         Span<byte> dst = Reserve(2 + 2 * Coding.MaxVarint32Length + key.Length + value.Length);
         int n = 0;
-        dst[n++] = (byte)KvModifyOp.Put;
+        dst[n++] = (byte)op;
         dst[n++] = (byte)cf;
         n += Coding.WriteVarint32(dst[n..], (uint)key.Length);
         key.CopyTo(dst[n..]);
@@ -71,6 +74,20 @@ public sealed class KvWriteBatch
         n += key.Length;
         _length += n;
         _count++;
+    }
+
+    /// <summary>
+    /// Deletes every key in <c>[begin, end)</c> of <paramref name="cf"/>, atomically with the rest of the batch (a range
+    /// tombstone in the LSM: O(1) to write however many keys it covers). Throws when <paramref name="end"/> sorts before
+    /// <paramref name="begin"/>; an empty range is allowed and deletes nothing.
+    /// </summary>
+    public void DeleteRange(EngineCf cf, ReadOnlySpan<byte> begin, ReadOnlySpan<byte> end)
+    {
+        if (end.SequenceCompareTo(begin) < 0)
+        {
+            throw new ArgumentException("DeleteRange: the end key sorts before the begin key.", nameof(end));
+        }
+        Append(KvModifyOp.DeleteRange, cf, begin, end);
     }
 
     /// <summary>Removes every modification, keeping the buffer.</summary>
@@ -116,12 +133,16 @@ public sealed class KvWriteBatch
             var r = new RecordReader(_data[_offset..], "batch", default);
             byte op = r.ReadByte();
             byte cf = r.ReadByte();
-            if (op is not ((byte)KvModifyOp.Put or (byte)KvModifyOp.Delete) || cf >= EngineCfNames.Count)
+            if (op is not ((byte)KvModifyOp.Put or (byte)KvModifyOp.Delete or (byte)KvModifyOp.DeleteRange) || cf >= EngineCfNames.Count)
             {
                 r.Fail($"bad modification header op={op} cf={cf}");
             }
             ReadOnlySpan<byte> key = r.ReadSpan(r.ReadCount());
-            ReadOnlySpan<byte> value = op == (byte)KvModifyOp.Put ? r.ReadSpan(r.ReadCount()) : default;
+            ReadOnlySpan<byte> value = op != (byte)KvModifyOp.Delete ? r.ReadSpan(r.ReadCount()) : default;
+            if (op == (byte)KvModifyOp.DeleteRange && value.SequenceCompareTo(key) < 0)
+            {
+                r.Fail("delete-range end key sorts before its begin key");
+            }
             _offset += r.Offset;
             _current = new KvModify((KvModifyOp)op, (EngineCf)cf, key, value);
             return true;

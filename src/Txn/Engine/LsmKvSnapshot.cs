@@ -10,13 +10,15 @@ internal sealed class LsmKvSnapshot : IKvSnapshot
     private readonly ColumnFamily[] _cfs;
     private readonly Snapshot _snapshot;
     private readonly ReadOptions _readOptions;
+    private readonly ReadOptions _prefixReadOptions;
 
-    public LsmKvSnapshot(LsmDb db, ColumnFamily[] cfs, Snapshot snapshot)
+    public LsmKvSnapshot(LsmDb db, ColumnFamily[] cfs, Snapshot snapshot, bool prefixSeek)
     {
         _db = db;
         _cfs = cfs;
         _snapshot = snapshot;
         _readOptions = new ReadOptions { Snapshot = snapshot };
+        _prefixReadOptions = prefixSeek ? new ReadOptions { Snapshot = snapshot, PrefixSameAsStart = true } : _readOptions;
     }
 
     public bool TryGet(EngineCf cf, ReadOnlySpan<byte> key, IBufferWriter<byte> value) =>
@@ -29,6 +31,9 @@ internal sealed class LsmKvSnapshot : IKvSnapshot
             : new ReadOptions { Snapshot = _snapshot, LowerBound = lowerBound, UpperBound = upperBound };
         return new LsmKvCursor(_db.NewIterator(_cfs[(int)cf], options));
     }
+
+    // Without a prefix extractor on the CF (every CF but write) PrefixSameAsStart has no effect: a total-order cursor.
+    public IKvCursor NewPrefixCursor(EngineCf cf) => new LsmKvCursor(_db.NewIterator(_cfs[(int)cf], _prefixReadOptions));
 
     public void Dispose() => _snapshot.Dispose();
 }

@@ -6,9 +6,8 @@ namespace ManagedKv.Txn;
 /// of removed long puts (which live in another CF, so the owner deletes them with one batch after the compaction),
 /// and — below the bottom level — keeps delete marks and reports their keys for explicit GC, because older versions
 /// of those keys may sit in lower levels the compaction does not see. One instance per compaction; single-threaded.
-/// To plug into the LSM: an <c>ICompactionFilterFactory</c> for the write CF creates one per compaction with the
-/// current safe point and the compaction's bottommost flag, answers Remove for <see cref="GcDecision.Remove"/>,
-/// and on completion writes <see cref="DefaultCfDeletes"/>; <see cref="MvccDeletions"/> go to <see cref="GcRunner"/>.
+/// Plugged into the LSM by <see cref="GcCompactionFilterFactory"/> (which also disposes of
+/// <see cref="DefaultCfDeletes"/> and <see cref="MvccDeletions"/> crash-safely).
 /// </summary>
 public sealed class GcCompactionFilter
 {

@@ -12,5 +12,8 @@ public sealed class GcStats
     /// <summary>Default CF values deleted.</summary>
     public long ValuesDeleted { get; set; }
 
-    public override string ToString() => $"scanned {VersionsScanned}, deleted {VersionsDeleted} versions and {ValuesDeleted} values";
+    /// <summary>The MVCC table properties showed nothing to collect, so nothing was scanned.</summary>
+    public bool SkippedByProperties { get; set; }
+
+    public override string ToString() => SkippedByProperties ? "skipped: the MVCC properties show nothing to collect" : $"scanned {VersionsScanned}, deleted {VersionsDeleted} versions and {ValuesDeleted} values";
 }

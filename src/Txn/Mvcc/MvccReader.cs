@@ -153,7 +153,9 @@ internal sealed class MvccReader : IDisposable
 
     public void Dispose() => _writeCursor?.Dispose();
 
-    private IKvCursor WriteCursor() => _writeCursor ??= _snapshot.NewCursor(EngineCf.Write);
+    // Every use of the write cursor stays within one user key's versions (seek to key ‖ ~ts, then Next while
+    // IsVersionOf), so it is a prefix cursor: the write CF's prefix bloom skips memtables and SSTs without the key.
+    private IKvCursor WriteCursor() => _writeCursor ??= _snapshot.NewPrefixCursor(EngineCf.Write);
 
     private static bool Current(IKvCursor c, ReadOnlySpan<byte> key, out ulong commitTs, out WriteRef write)
     {

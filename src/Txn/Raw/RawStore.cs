@@ -5,13 +5,17 @@ namespace ManagedKv.Txn;
 /// <summary>
 /// Non-transactional raw KV (TiKV's RawKV with API V1TTL semantics) in its own column family: get, put, delete,
 /// their batch forms, scan (forward and reverse, with limit and key-only), delete-range, per-key TTL and
-/// compare-and-swap. Writes of a key serialize through key latches so CAS is atomic against every other write.
-/// Expired values are invisible to reads. Thread-safe.
+/// compare-and-swap. Writes of a key serialize through key latches so CAS is atomic against every other write; a
+/// delete-range is one range tombstone that excludes every other write while it is written. Expired values are invisible to reads. Thread-safe.
 /// </summary>
 public sealed class RawStore
 {
     private readonly IKvEngine _engine;
     private readonly Latches _latches;
+
+    // Held shared by every latched write (put, delete, CAS) and exclusively by DeleteRange, so a range delete never
+    // interleaves with a CAS's read and write. Lock order: _rangeLock, then latches.
+    private readonly ReaderWriterLockSlim _rangeLock = new(LockRecursionPolicy.NoRecursion);
     private readonly Func<long> _unixSeconds;
 
     [ThreadStatic]
@@ -135,37 +139,39 @@ public sealed class RawStore
     }
 
     /// <summary>
-    /// RawDeleteRange of <c>[startKey, endKey)</c> (empty end = unbounded). Deletes key by key in batches until the
-    /// LSM offers DeleteRange; each batch is latched, so it is atomic per batch, not for the whole range.
+    /// RawDeleteRange of <c>[startKey, endKey)</c> (empty end = unbounded): one range tombstone, atomic with respect to
+    /// every other raw write (it takes the range lock exclusively, so no put or CAS interleaves with it). The unbounded
+    /// form ends just past the last key present, which no write can pass while the lock is held.
     /// </summary>
-    public long DeleteRange(byte[] startKey, byte[] endKey)
+    public void DeleteRange(byte[] startKey, byte[] endKey)
     {
-        long deleted = 0;
-        byte[] from = startKey;
-        while (true)
+        if (endKey.Length != 0 && endKey.AsSpan().SequenceCompareTo(startKey) < 0)
         {
-            List<KvPair> keys;
-            using (IKvSnapshot s = _engine.GetSnapshot())
-            using (IKvCursor c = s.NewCursor(EngineCf.Raw, Bound(from), Bound(endKey)))
+            throw new ArgumentException("RawDeleteRange: the end key sorts before the start key.", nameof(endKey));
+        }
+        _rangeLock.EnterWriteLock();
+        try
+        {
+            byte[] end = endKey;
+            if (end.Length == 0)
             {
-                keys = new List<KvPair>();
-                for (c.SeekToFirst(); c.Valid && keys.Count < 1024; c.Next())
+                using IKvSnapshot s = _engine.GetSnapshot();
+                using IKvCursor c = s.NewCursor(EngineCf.Raw, Bound(startKey));
+                c.SeekToLast();
+                if (!c.Valid)
                 {
-                    keys.Add(new KvPair { Key = c.Key.ToArray() });
+                    return;
                 }
+                end = new byte[c.Key.Length + 1]; // the smallest key after the last one
+                c.Key.CopyTo(end);
             }
-            if (keys.Count == 0)
-            {
-                return deleted;
-            }
-            var batchKeys = new byte[keys.Count][];
-            for (int i = 0; i < batchKeys.Length; i++)
-            {
-                batchKeys[i] = keys[i].Key;
-            }
-            BatchDelete(batchKeys);
-            deleted += batchKeys.Length;
-            from = batchKeys[^1];
+            var batch = new KvWriteBatch(startKey.Length + end.Length + 16);
+            batch.DeleteRange(EngineCf.Raw, startKey, end);
+            _engine.Write(batch);
+        }
+        finally
+        {
+            _rangeLock.ExitWriteLock();
         }
     }
 
@@ -176,6 +182,7 @@ public sealed class RawStore
     /// </summary>
     public RawCasResult CompareAndSwap(byte[] key, byte[] value, bool previousNotExist, byte[]? previousValue, ulong ttlSeconds = 0, bool delete = false)
     {
+        _rangeLock.EnterReadLock();
         int[] slots = _latches.Acquire([key]);
         try
         {
@@ -203,11 +210,13 @@ public sealed class RawStore
         finally
         {
             _latches.Release(slots);
+            _rangeLock.ExitReadLock();
         }
     }
 
     private void WriteLatched(byte[][] keys, KvWriteBatch batch)
     {
+        _rangeLock.EnterReadLock();
         int[] slots = _latches.Acquire(keys);
         try
         {
@@ -216,6 +225,7 @@ public sealed class RawStore
         finally
         {
             _latches.Release(slots);
+            _rangeLock.ExitReadLock();
         }
     }
 

@@ -70,9 +70,14 @@ public sealed class RawStoreTests
         Assert.Equal(["k4", "k3", "k2"], raw.Scan(B("k5"), B("k2"), 0, reverse: true).Select(p => S(p.Key)));
         Assert.Equal(["k9", "k8"], raw.Scan([], [], 2, reverse: true).Select(p => S(p.Key)));
         Assert.All(raw.Scan([], [], 0, keyOnly: true), p => Assert.Empty(p.Value));
-        Assert.Equal(5, raw.DeleteRange(B("k3"), B("k8")));
+        raw.DeleteRange(B("k3"), B("k8"));
         Assert.Equal(["k0", "k1", "k2", "k8", "k9"], raw.Scan([], [], 0).Select(p => S(p.Key)));
-        Assert.Equal(5, raw.DeleteRange([], []));
+        raw.DeleteRange(B("k1"), B("k1")); // empty range
+        Assert.Equal(5, raw.Scan([], [], 0).Count);
+        Assert.Throws<ArgumentException>(() => raw.DeleteRange(B("k5"), B("k1")));
+        raw.DeleteRange(B("k1"), []);
+        Assert.Equal(["k0"], raw.Scan([], [], 0).Select(p => S(p.Key)));
+        raw.DeleteRange([], []);
         Assert.Empty(raw.Scan([], [], 0));
     }
 
