@@ -10,4 +10,12 @@ namespace ManagedKv.Lsm;
 /// <param name="ColumnFamilyId">The column family's id.</param>
 /// <param name="ColumnFamilyName">The column family's name.</param>
 public sealed record CompactionFilterContext(bool IsFullCompaction, bool IsManualCompaction, bool IsBottommostLevel,
-    int StartLevel, int OutputLevel, uint ColumnFamilyId, string ColumnFamilyName);
+    int StartLevel, int OutputLevel, uint ColumnFamilyId, string ColumnFamilyName)
+{
+    /// <summary>
+    /// The table properties of every input file (user-collected properties included), so a factory can decide that a
+    /// compaction has nothing for it and return no filter — TiKV's GC filter skips files whose MVCC properties show
+    /// nothing to collect.
+    /// </summary>
+    public IReadOnlyList<TableProperties> InputTableProperties { get; init; } = [];
+}

@@ -368,7 +368,11 @@ public sealed partial class LsmDb
                 TableCache cache = _tableCache;
                 writer = new TableOutputWriter(this, cf, c.OutputLevel, snapshots, c.InputVersion, cf.Options.TargetFileSizeBase,
                     CollectTombstones(cache, c.StartInputs, c.OutputInputs));
-                writer.CompactionFilter = cf.Options.CompactionFilterFactory?.CreateCompactionFilter(filterContext);
+                if (cf.Options.CompactionFilterFactory is { } filterFactory)
+                {
+                    writer.CompactionFilter = filterFactory.CreateCompactionFilter(
+                        filterContext with { InputTableProperties = InputProperties(cache, c) });
+                }
                 if (c.StartLevel == 0)
                 {
                     foreach (FileMetaData f in c.StartInputs)
@@ -434,6 +438,28 @@ public sealed partial class LsmDb
         {
             l.OnCompactionCompleted(info);
         }
+    }
+
+    /// <summary>The table properties of a compaction's input files.</summary>
+    private static List<TableProperties> InputProperties(TableCache cache, Compaction.Compaction c)
+    {
+        var list = new List<TableProperties>(c.StartInputs.Count + c.OutputInputs.Count);
+        foreach (List<FileMetaData> files in new[] { c.StartInputs, c.OutputInputs })
+        {
+            foreach (FileMetaData f in files)
+            {
+                TableReader reader = cache.Acquire(f);
+                try
+                {
+                    list.Add(reader.Properties);
+                }
+                finally
+                {
+                    reader.Unref();
+                }
+            }
+        }
+        return list;
     }
 
     /// <summary>The range tombstones of a compaction's input files (null when none has any).</summary>

@@ -45,6 +45,33 @@ public sealed class GcCompactionFilterFactory : ICompactionFilterFactory, IDispo
     /// <summary>Compactions that ran with a GC filter.</summary>
     public long FilteredCompactions => Interlocked.Read(ref _compactions);
 
+    /// <summary>Compactions that ran without the filter because their inputs' MVCC properties showed nothing to collect.</summary>
+    public long SkippedCompactions => Interlocked.Read(ref _skippedCompactions);
+
+    private long _skippedCompactions;
+
+    /// <summary>
+    /// True unless every input file has MVCC properties and together they show nothing to collect at
+    /// <paramref name="safePoint"/> (<see cref="MvccGcCheck.NeedGc"/>). A file without properties counts as "maybe".
+    /// </summary>
+    internal static bool InputsNeedGc(IReadOnlyList<TableProperties> inputs, ulong safePoint)
+    {
+        if (inputs.Count == 0)
+        {
+            return true;
+        }
+        var merged = new MvccProperties();
+        foreach (TableProperties p in inputs)
+        {
+            if (!MvccProperties.TryGet(p, out MvccProperties? m) || m is null)
+            {
+                return true;
+            }
+            merged.Add(m);
+        }
+        return MvccGcCheck.NeedGc(merged, safePoint);
+    }
+
     /// <summary>Write CF versions the filter removed.</summary>
     public long VersionsRemoved => Interlocked.Read(ref _versionsRemoved);
 
@@ -61,6 +88,11 @@ public sealed class GcCompactionFilterFactory : ICompactionFilterFactory, IDispo
         if (deleter is null || safePoint == 0)
         {
             return null;
+        }
+        if (!InputsNeedGc(context.InputTableProperties, safePoint))
+        {
+            Interlocked.Increment(ref _skippedCompactions);
+            return null; // TiKV: the input files' MVCC properties show nothing to collect
         }
         Interlocked.Increment(ref _compactions);
         return new WriteCfCompactionFilter(this, deleter, safePoint, context.IsBottommostLevel);

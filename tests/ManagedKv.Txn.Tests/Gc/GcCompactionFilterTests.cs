@@ -77,6 +77,22 @@ public sealed class GcCompactionFilterTests
     }
 
     [Fact]
+    public void CompactionWhoseInputsShowNothingToCollectRunsWithoutTheFilter()
+    {
+        var provider = new GcSafePointProvider();
+        using var t = new TxnTestContext(gcSafePoint: provider);
+        BuildHistoryInFiles(t, 7);
+        // A safe point below every timestamp: the input files' MVCC properties show nothing to collect (TiKV's check).
+        Assert.True(provider.Advance(5));
+        t.Lsm.Db.CompactRange(t.Lsm.ColumnFamily(EngineCf.Write), null, null,
+            new CompactRangeOptions { BottommostLevelCompaction = BottommostLevelCompaction.Force });
+        GcCompactionFilterFactory factory = t.Lsm.GcCompactionFilter!;
+        Assert.True(factory.SkippedCompactions > 0);
+        Assert.Equal(0, factory.FilteredCompactions);
+        Assert.Equal(0, factory.VersionsRemoved);
+    }
+
+    [Fact]
     public void AboveTheBottomDeleteMarksAreCollectedByTheDeleterAndTheResultStillMatches()
     {
         int seed = Environment.TickCount;
