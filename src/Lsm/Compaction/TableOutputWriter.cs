@@ -240,6 +240,11 @@ internal sealed class TableOutputWriter
             {
                 FinishBuilder(null);
             }
+            if (_outputs.Count > 0)
+            {
+                // The new files' directory entries must be durable before the MANIFEST names them.
+                DirectorySync.Sync(Path.GetDirectoryName(_db.TableFilePath(_outputs[0].Number))!);
+            }
         }
         catch
         {

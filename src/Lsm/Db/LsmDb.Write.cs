@@ -487,6 +487,7 @@ public sealed partial class LsmDb
         Debug.Assert(Monitor.IsEntered(_mutex));
         ulong newNumber = _versions.NewFileNumber();
         WalWriter newWal = CreateWal(newNumber);
+        DirectorySync.Sync(_path); // the new WAL's directory entry survives power loss before Sync=true writes rely on it
         if (_wal is not null)
         {
             _oldWals.Add((_walNumber, _wal.Size));
