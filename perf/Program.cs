@@ -30,6 +30,8 @@ public static class Program
                 return ChildProcessRunner.ChildMain(rest);
             case "check":
                 return SelfCheck.Run(rest);
+            case "txn":
+                return TxnCommand.Run(rest);
             default:
                 return BenchCommand.Run(args);
         }

@@ -10,7 +10,8 @@ namespace ManagedKv.Perf;
 /// over regions / entry size / batch size / sync / threads, fetch throughput, write amplification with purge and
 /// log compaction running, recovery time per GiB and index memory per entry.
 /// Usage: <c>raftengine [--full | --case regions,size,batch,sync,threads] [--append-only] [--seconds S] [--dir PATH]
-/// [--recovery-mib N] [--no-rocksdb]</c>.
+/// [--recovery-mib N] [--no-rocksdb] [--no-lsm]</c>. The same workload also runs over our own LSM (src/Lsm) with
+/// RocksDB's key layout, the way TiKV stored Raft logs before raft-engine.
 /// </summary>
 public static class RaftEngineBench
 {
@@ -19,6 +20,7 @@ public static class RaftEngineBench
     {
         bool full = args.Contains("--full");
         bool rocks = !args.Contains("--no-rocksdb");
+        bool lsm = !args.Contains("--no-lsm");
         double seconds = double.Parse(Arg(args, "--seconds") ?? "2", CultureInfo.InvariantCulture);
         int recoveryMib = int.Parse(Arg(args, "--recovery-mib") ?? "512", CultureInfo.InvariantCulture);
         string root = Arg(args, "--dir") ?? Path.Combine(Path.GetTempPath(), "mkv-raftengine-bench-" + Environment.ProcessId);
@@ -28,16 +30,24 @@ public static class RaftEngineBench
             Console.WriteLine($"# RaftEngine vs RocksDB, {seconds} s per run, {Environment.ProcessorCount} cores, dir {root}");
             Console.WriteLine("# e/s = entries per second, MB/s = payload MiB per second, wamp = disk bytes written / payload bytes");
             var ratios = new List<double>();
+            var lsmRatios = new List<double>();
             foreach (AppendWorkload w in Matrix(full, Arg(args, "--case")))
             {
-                AppendResult ours = RunAppend(root, w, seconds, useRocks: false, out _);
+                AppendResult ours = RunAppend(root, w, seconds, StoreKind.RaftEngine, out _);
                 string line = $"append {w} | RaftEngine {Format(ours)}";
                 if (rocks)
                 {
-                    AppendResult theirs = RunAppend(root, w, seconds, useRocks: true, out _);
+                    AppendResult theirs = RunAppend(root, w, seconds, StoreKind.RocksDb, out _);
                     double ratio = ours.EntriesPerSecond / theirs.EntriesPerSecond;
                     ratios.Add(ratio);
                     line += $" | RocksDB {Format(theirs)} | x{ratio:F2}";
+                }
+                if (lsm)
+                {
+                    AppendResult ourLsm = RunAppend(root, w, seconds, StoreKind.Lsm, out _);
+                    double ratio = ours.EntriesPerSecond / ourLsm.EntriesPerSecond;
+                    lsmRatios.Add(ratio);
+                    line += $" | Lsm {Format(ourLsm)} | x{ratio:F2}";
                 }
                 Console.WriteLine(line);
             }
@@ -45,6 +55,11 @@ public static class RaftEngineBench
             {
                 ratios.Sort();
                 Console.WriteLine($"# append throughput RaftEngine/RocksDB: min x{ratios[0]:F2}, median x{ratios[ratios.Count / 2]:F2}, max x{ratios[^1]:F2}");
+            }
+            if (lsmRatios.Count > 0)
+            {
+                lsmRatios.Sort();
+                Console.WriteLine($"# append throughput RaftEngine/Lsm: min x{lsmRatios[0]:F2}, median x{lsmRatios[lsmRatios.Count / 2]:F2}, max x{lsmRatios[^1]:F2}");
             }
             if (!args.Contains("--append-only"))
             {
@@ -112,16 +127,26 @@ public static class RaftEngineBench
     private static string Format(AppendResult r) =>
         $"{r.EntriesPerSecond,10:N0} e/s {r.MegabytesPerSecond,7:F1} MB/s wamp {r.DiskWriteAmplification:F2}";
 
-    private static IRaftLogStore OpenStore(string dir, bool useRocks, long purgeThreshold = 256L << 20) =>
-        useRocks
-            ? new RocksDbLogStore(dir)
-            : new RaftEngineLogStore(dir, new RaftEngineOptions { TargetFileSize = 32L << 20, PurgeThreshold = purgeThreshold });
+    private enum StoreKind
+    {
+        RaftEngine,
+        RocksDb,
+        Lsm,
+    }
+
+    private static IRaftLogStore OpenStore(string dir, StoreKind kind, long purgeThreshold = 256L << 20) => kind switch
+    {
+        StoreKind.RocksDb => new RocksDbLogStore(dir),
+        StoreKind.Lsm => new LsmLogStore(dir),
+        // Compression off on every store: the payloads are random, and RocksDB and the LSM run without compression.
+        _ => new RaftEngineLogStore(dir, new RaftEngineOptions { TargetFileSize = 32L << 20, PurgeThreshold = purgeThreshold, BatchCompressionThreshold = 0 }),
+    };
 
     /// <summary>Runs one append configuration for <paramref name="seconds"/> on a fresh store.</summary>
-    private static AppendResult RunAppend(string root, AppendWorkload w, double seconds, bool useRocks, out IRaftLogStore? kept, bool keep = false, (ulong Lo, ulong Hi)[]? live = null)
+    private static AppendResult RunAppend(string root, AppendWorkload w, double seconds, StoreKind kind, out IRaftLogStore? kept, bool keep = false, (ulong Lo, ulong Hi)[]? live = null)
     {
-        string dir = Path.Combine(root, (useRocks ? "rocks-" : "re-") + Guid.NewGuid().ToString("N"));
-        IRaftLogStore store = OpenStore(dir, useRocks);
+        string dir = Path.Combine(root, kind + "-" + Guid.NewGuid().ToString("N"));
+        IRaftLogStore store = OpenStore(dir, kind);
         kept = null;
         try
         {
@@ -234,10 +259,10 @@ public static class RaftEngineBench
     private static void RunFetch(string root, double seconds, bool rocks)
     {
         var w = new AppendWorkload(100, 1024, 16, false, 16);
-        foreach (bool useRocks in rocks ? new[] { false, true } : new[] { false })
+        foreach (StoreKind kind in rocks ? new[] { StoreKind.RaftEngine, StoreKind.RocksDb } : new[] { StoreKind.RaftEngine })
         {
             var live = new (ulong Lo, ulong Hi)[w.Regions + 1];
-            RunAppend(root, w, seconds, useRocks, out IRaftLogStore? store, keep: true, live);
+            RunAppend(root, w, seconds, kind, out IRaftLogStore? store, keep: true, live);
             try
             {
                 foreach (int threads in new[] { 1, 16 })

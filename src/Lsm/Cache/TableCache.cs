@@ -1,5 +1,5 @@
-using ManagedKv.Lsm.Table;
 using ManagedKv.Lsm.Util;
+using ManagedKv.Lsm.Version;
 
 namespace ManagedKv.Lsm.Table;
 
@@ -63,12 +63,17 @@ internal sealed class TableCache : IDisposable
         }
     }
 
+    /// <summary>The reader of a version's file (with its global sequence number); see the other overload.</summary>
+    public TableReader Acquire(FileMetaData file) => Acquire(file.Number, file.FileSize, file.GlobalSequence);
+
     /// <summary>
-    /// Returns the reader of file <paramref name="fileNumber"/> (of <paramref name="fileSize"/> bytes), opening it if
-    /// needed, with a reference the caller must drop with <see cref="TableReader.Unref"/>. Opening failures
+    /// Returns the reader of file <paramref name="fileNumber"/> (of <paramref name="fileSize"/> bytes, read at
+    /// <paramref name="globalSequence"/> when it is an ingested external file, else 0), opening it if needed, with a
+    /// reference the caller must drop with <see cref="TableReader.Unref"/>. A file number's size and global sequence
+    /// never change, so the cached reader is keyed by number alone. Opening failures
     /// (<see cref="CorruptionException"/>, IO errors) propagate and cache nothing.
     /// </summary>
-    public TableReader Acquire(ulong fileNumber, long fileSize)
+    public TableReader Acquire(ulong fileNumber, long fileSize, ulong globalSequence)
     {
         lock (_lock)
         {
@@ -81,7 +86,7 @@ internal sealed class TableCache : IDisposable
             }
         }
 
-        TableReader opened = Open(fileNumber, fileSize);
+        TableReader opened = Open(fileNumber, fileSize, globalSequence);
         List<TableReader>? evicted = null;
         TableReader result;
         lock (_lock)
@@ -160,11 +165,11 @@ internal sealed class TableCache : IDisposable
         }
     }
 
-    private TableReader Open(ulong fileNumber, long fileSize)
+    private TableReader Open(ulong fileNumber, long fileSize, ulong globalSequence)
     {
         string path = _pathOfFileNumber(fileNumber);
         IRandomAccessFile file = _options.UseMemoryMap ? MemoryMappedRandomAccessFile.Open(path) : RandomAccessFile.Open(path);
-        return TableReader.Open(file, path, fileNumber, fileSize, _options);
+        return TableReader.Open(file, path, fileNumber, fileSize, _options, globalSequence);
     }
 
     private void Touch(LinkedListNode<TableReader> node)

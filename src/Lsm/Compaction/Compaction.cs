@@ -56,9 +56,20 @@ internal sealed class Compaction
         }
     }
 
-    /// <summary>REQUIRES: DB mutex held.</summary>
+    /// <summary>
+    /// Marks the inputs and registers the compaction as running in its column family (ingest keeps new files out of
+    /// its output range). REQUIRES: DB mutex held.
+    /// </summary>
     public void MarkBeingCompacted(bool value)
     {
+        if (value)
+        {
+            ColumnFamily.RunningCompactions.Add(this);
+        }
+        else
+        {
+            ColumnFamily.RunningCompactions.Remove(this);
+        }
         foreach (FileMetaData f in StartInputs)
         {
             f.BeingCompacted = value;

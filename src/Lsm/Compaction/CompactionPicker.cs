@@ -129,6 +129,10 @@ internal static class CompactionPicker
     /// </summary>
     public static Compaction? Pick(ColumnFamily cf)
     {
+        if (cf.IngestInProgress)
+        {
+            return null; // an ingest is placing files by the current version; wait until it commits
+        }
         Version.Version v = cf.Current;
         ComputeScores(v, cf.Options); // compaction marks changed since the version was built
         int numLevels = v.NumLevels;
@@ -239,7 +243,11 @@ internal static class CompactionPicker
     /// </summary>
     public static Compaction? PickManual(ColumnFamily cf, int level, int outputLevel, byte[]? begin, byte[]? end, out bool busy)
     {
-        busy = false;
+        busy = cf.IngestInProgress;
+        if (busy)
+        {
+            return null;
+        }
         Version.Version v = cf.Current;
         List<FileMetaData> inputs = v.GetOverlappingInputs(level, begin, end);
         if (inputs.Count == 0)

@@ -54,6 +54,12 @@ public sealed class ColumnFamily
     /// <summary>A compaction was requested by CompactRange and waits to run. Guarded by the DB mutex.</summary>
     internal bool ManualCompactionPending;
 
+    /// <summary>Compactions running on this CF (their output ranges are off limits to ingested files). Guarded by the DB mutex.</summary>
+    internal readonly List<Compaction.Compaction> RunningCompactions = new();
+
+    /// <summary>An ingest is choosing levels and committing: compaction picking waits. Guarded by the DB mutex.</summary>
+    internal bool IngestInProgress;
+
     internal SuperVersion AcquireSuperVersion()
     {
         while (true)

@@ -12,11 +12,11 @@ namespace ManagedKv.Lsm;
 // Errors become the sticky background error and reach the listeners; nothing is lost in a task.
 public sealed partial class LsmDb
 {
-    private Thread? _flushThread;
-    private Thread[] _compactionThreads = [];
+    private BackgroundJobPool _pool = null!; // runs this DB's flushes and compactions (maybe shared)
+    private bool _ownsPool;
     private int _runningCompactions; // guarded by _mutex
     private int _runningFlushes;     // guarded by _mutex
-    private int _manualCompactions;  // guarded by _mutex: automatic picking pauses while > 0 waits for files
+    private int _manualCompactions;  // guarded by _mutex: exclusive manual compactions running; automatic picking pauses while > 0
     private int _pausedBackgroundWork; // guarded by _mutex: > 0 stops flushes and compactions from starting
     private bool _compactionsPausedForTest; // guarded by _mutex
 
@@ -30,7 +30,7 @@ public sealed partial class LsmDb
             {
                 Monitor.Wait(_mutex);
             }
-            Monitor.PulseAll(_mutex);
+            MaybeScheduleWork();
         }
     }
 
@@ -61,21 +61,22 @@ public sealed partial class LsmDb
                 throw new InvalidOperationException("ContinueBackgroundWork without a matching PauseBackgroundWork.");
             }
             _pausedBackgroundWork--;
-            Monitor.PulseAll(_mutex);
+            MaybeScheduleWork();
         }
     }
 
     private void StartBackgroundThreads()
     {
-        _flushThread = new Thread(FlushLoop) { IsBackground = true, Name = "lsm-flush" };
-        _flushThread.Start();
-        int compactors = Math.Max(1, _options.MaxBackgroundJobs - 1);
-        _compactionThreads = new Thread[compactors];
-        for (int i = 0; i < compactors; i++)
+        if (_options.BackgroundJobPool is { } shared)
         {
-            _compactionThreads[i] = new Thread(CompactionLoop) { IsBackground = true, Name = "lsm-compaction-" + i };
-            _compactionThreads[i].Start();
+            _pool = shared;
         }
+        else
+        {
+            _pool = new BackgroundJobPool(1, Math.Max(1, _options.MaxBackgroundJobs - 1));
+            _ownsPool = true;
+        }
+        _pool.Register(this);
     }
 
     private void StopBackgroundThreads()
@@ -84,19 +85,28 @@ public sealed partial class LsmDb
         {
             _shuttingDown = true;
             Monitor.PulseAll(_mutex);
+            // Running jobs see _shuttingDown and stop early; wait for them to leave.
+            while (_runningFlushes > 0 || _runningCompactions > 0)
+            {
+                Monitor.Wait(_mutex);
+            }
         }
-        _flushThread?.Join();
-        foreach (Thread t in _compactionThreads)
+        if (_pool is not null)
         {
-            t.Join();
+            _pool.Unregister(this);
+            if (_ownsPool)
+            {
+                _pool.Dispose();
+            }
         }
     }
 
-    /// <summary>Wakes background threads to look for work. REQUIRES: DB mutex held.</summary>
+    /// <summary>Wakes background threads to look for work and writers waiting on the DB. REQUIRES: DB mutex held.</summary>
     private void MaybeScheduleWork()
     {
         Debug.Assert(Monitor.IsEntered(_mutex));
         Monitor.PulseAll(_mutex);
+        _pool?.Signal();
     }
 
     private void NotifyStall(WriteStallCondition condition)
@@ -109,43 +119,42 @@ public sealed partial class LsmDb
 
     // ---------------------------------------------------------------- flush
 
-    private void FlushLoop()
+    /// <summary>Runs one flush if one is waiting; called by a pool thread. Returns false when there was none.</summary>
+    internal bool RunOneFlush()
     {
         lock (_mutex)
         {
-            while (!_shuttingDown)
+            if (_shuttingDown || _backgroundError is not null || _pausedBackgroundWork > 0
+                || !TryPickFlush(out ColumnFamily? cf, out List<ImmutableMemTable>? imms))
             {
-                if (_backgroundError is null && _pausedBackgroundWork == 0 && TryPickFlush(out ColumnFamily? cf, out List<ImmutableMemTable>? imms))
-                {
-                    _runningFlushes++;
-                    try
-                    {
-                        RunFlush(cf!, imms!);
-                    }
-                    catch (Exception e) when (e is not OperationCanceledException || !_shuttingDown)
-                    {
-                        foreach (ImmutableMemTable imm in imms!)
-                        {
-                            imm.FlushInProgress = false;
-                        }
-                        SetBackgroundError(e, "flush");
-                    }
-                    catch (OperationCanceledException)
-                    {
-                        foreach (ImmutableMemTable imm in imms!)
-                        {
-                            imm.FlushInProgress = false;
-                        }
-                    }
-                    finally
-                    {
-                        _runningFlushes--;
-                        Monitor.PulseAll(_mutex);
-                    }
-                    continue;
-                }
-                Monitor.Wait(_mutex);
+                return false;
             }
+            _runningFlushes++;
+            try
+            {
+                RunFlush(cf!, imms!);
+            }
+            catch (Exception e) when (e is not OperationCanceledException || !_shuttingDown)
+            {
+                foreach (ImmutableMemTable imm in imms!)
+                {
+                    imm.FlushInProgress = false;
+                }
+                SetBackgroundError(e, "flush");
+            }
+            catch (OperationCanceledException)
+            {
+                foreach (ImmutableMemTable imm in imms!)
+                {
+                    imm.FlushInProgress = false;
+                }
+            }
+            finally
+            {
+                _runningFlushes--;
+                MaybeScheduleWork();
+            }
+            return true;
         }
     }
 
@@ -188,7 +197,13 @@ public sealed partial class LsmDb
     private void RunFlush(ColumnFamily cf, List<ImmutableMemTable> imms)
     {
         ulong[] snapshots = SnapshotSequencesLocked();
-        var writer = new TableOutputWriter(this, cf, 0, snapshots, null, long.MaxValue);
+        var tombstones = new TombstoneAccumulator();
+        foreach (ImmutableMemTable imm in imms)
+        {
+            tombstones.Add(RangeDel.MemTableRangeDels.Get(imm.Mem));
+        }
+        var writer = new TableOutputWriter(this, cf, 0, snapshots, null, long.MaxValue, tombstones.Result()) { IoPriority = IoPriority.High };
+        NotifyFlushBegin(cf, imms);
         var children = new IInternalIterator[imms.Count];
         long bytesIn = 0;
         for (int i = 0; i < imms.Count; i++)
@@ -236,6 +251,7 @@ public sealed partial class LsmDb
             writer.Outputs.Count > 0 ? TableFilePath(writer.Outputs[0].Number) : "", writer.BytesWritten, writer.EntriesIn, sw.Elapsed,
             writer.OutputProperties.Count > 0 ? writer.OutputProperties[0] : null);
         Interlocked.Add(ref _statFlushBytes, writer.BytesWritten);
+        _statistics.Record(Ticker.FlushWriteBytes, writer.BytesWritten);
         Interlocked.Increment(ref _statFlushCount);
         foreach (IEventListener l in _listeners)
         {
@@ -260,20 +276,22 @@ public sealed partial class LsmDb
 
     // ---------------------------------------------------------------- compaction
 
-    private void CompactionLoop()
+    /// <summary>Runs one automatic compaction if one is due; called by a pool thread. Returns false when there was none.</summary>
+    internal bool RunOneCompaction()
     {
         lock (_mutex)
         {
-            while (!_shuttingDown)
+            if (_shuttingDown || _backgroundError is not null || _manualCompactions > 0 || _pausedBackgroundWork > 0 || _compactionsPausedForTest)
             {
-                Compaction.Compaction? c = _backgroundError is null && _manualCompactions == 0 && _pausedBackgroundWork == 0 && !_compactionsPausedForTest ? PickAutomaticCompaction() : null;
-                if (c is not null)
-                {
-                    RunCompactionLocked(c);
-                    continue;
-                }
-                Monitor.Wait(_mutex);
+                return false;
             }
+            Compaction.Compaction? c = PickAutomaticCompaction();
+            if (c is null)
+            {
+                return false;
+            }
+            RunCompactionLocked(c);
+            return true;
         }
     }
 
@@ -317,7 +335,7 @@ public sealed partial class LsmDb
             c.MarkBeingCompacted(false);
             _runningCompactions--;
             c.InputVersion.Unref();
-            Monitor.PulseAll(_mutex);
+            MaybeScheduleWork();
         }
     }
 
@@ -329,6 +347,7 @@ public sealed partial class LsmDb
         long bytesWritten = 0;
         List<FileMetaData> outputs;
         TableOutputWriter? writer = null;
+        NotifyCompactionBegin(c);
         if (c.IsTrivialMove && !c.IsManual)
         {
             foreach (FileMetaData f in c.StartInputs)
@@ -341,17 +360,24 @@ public sealed partial class LsmDb
         else
         {
             ulong[] snapshots = SnapshotSequencesLocked();
-            writer = new TableOutputWriter(this, cf, c.OutputLevel, snapshots, c.InputVersion, cf.Options.TargetFileSizeBase);
             var children = new List<IInternalIterator>();
+            CompactionFilterContext filterContext = NewCompactionFilterContext(c);
             Monitor.Exit(_mutex);
             try
             {
                 TableCache cache = _tableCache;
+                writer = new TableOutputWriter(this, cf, c.OutputLevel, snapshots, c.InputVersion, cf.Options.TargetFileSizeBase,
+                    CollectTombstones(cache, c.StartInputs, c.OutputInputs));
+                if (cf.Options.CompactionFilterFactory is { } filterFactory)
+                {
+                    writer.CompactionFilter = filterFactory.CreateCompactionFilter(
+                        filterContext with { InputTableProperties = InputProperties(cache, c) });
+                }
                 if (c.StartLevel == 0)
                 {
                     foreach (FileMetaData f in c.StartInputs)
                     {
-                        children.Add(new OwnedTableIterator(cache.Acquire(f.Number, f.FileSize), fillCache: false));
+                        children.Add(new OwnedTableIterator(cache.Acquire(f), fillCache: false));
                     }
                 }
                 else
@@ -367,6 +393,7 @@ public sealed partial class LsmDb
             }
             finally
             {
+                (writer?.CompactionFilter as IDisposable)?.Dispose();
                 Monitor.Enter(_mutex);
             }
             foreach (FileMetaData f in c.StartInputs)
@@ -397,13 +424,71 @@ public sealed partial class LsmDb
         Interlocked.Add(ref _statCompactionBytesRead, c.IsTrivialMove && !c.IsManual ? 0 : c.InputBytes);
         Interlocked.Add(ref _statCompactionBytesWritten, bytesWritten);
         Interlocked.Increment(ref _statCompactionCount);
+        RecordCompactionStatistics(c, writer);
         var info = new CompactionJobInfo(cf.Name, c.StartLevel, c.OutputLevel, c.Reason, c.IsTrivialMove && !c.IsManual,
             FileNumbers(c.StartInputs, c.OutputInputs), FileNumbers(outputs, null), c.InputBytes, bytesWritten,
-            writer?.EntriesIn ?? 0, writer?.EntriesDropped ?? 0, sw.Elapsed);
+            writer?.EntriesIn ?? 0, writer?.EntriesDropped ?? 0, sw.Elapsed)
+        {
+            IsManualCompaction = c.IsManual,
+            OutputTableProperties = writer?.OutputProperties ?? [],
+            EntriesRemovedByFilter = writer?.EntriesRemovedByFilter ?? 0,
+            EntriesChangedByFilter = writer?.EntriesChangedByFilter ?? 0,
+        };
         foreach (IEventListener l in _listeners)
         {
             l.OnCompactionCompleted(info);
         }
+    }
+
+    /// <summary>The table properties of a compaction's input files.</summary>
+    private static List<TableProperties> InputProperties(TableCache cache, Compaction.Compaction c)
+    {
+        var list = new List<TableProperties>(c.StartInputs.Count + c.OutputInputs.Count);
+        foreach (List<FileMetaData> files in new[] { c.StartInputs, c.OutputInputs })
+        {
+            foreach (FileMetaData f in files)
+            {
+                TableReader reader = cache.Acquire(f);
+                try
+                {
+                    list.Add(reader.Properties);
+                }
+                finally
+                {
+                    reader.Unref();
+                }
+            }
+        }
+        return list;
+    }
+
+    /// <summary>The range tombstones of a compaction's input files (null when none has any).</summary>
+    private static RangeDel.FragmentedRangeTombstones? CollectTombstones(TableCache cache, List<FileMetaData> a, List<FileMetaData> b)
+    {
+        var acc = new TombstoneAccumulator();
+        foreach (List<FileMetaData> files in new[] { a, b })
+        {
+            foreach (FileMetaData f in files)
+            {
+                if (!f.HasRangeDeletions)
+                {
+                    continue;
+                }
+                TableReader reader = cache.Acquire(f);
+                try
+                {
+                    if (reader.RangeTombstones is { } t)
+                    {
+                        acc.Add(t);
+                    }
+                }
+                finally
+                {
+                    reader.Unref();
+                }
+            }
+        }
+        return acc.Result();
     }
 
     private static List<FileMetaData> SortedByKey(List<FileMetaData> files)
@@ -466,63 +551,9 @@ public sealed partial class LsmDb
 
     /// <summary>
     /// Compacts every file of <paramref name="cf"/> overlapping the user-key range [begin, end] (null = unbounded) down
-    /// the levels, level by level, until the range sits in the deepest non-empty level. Runs on the calling thread to
-    /// completion; Dispose interrupts it (OperationCanceledException).
+    /// the levels with the default <see cref="CompactRangeOptions"/>.
     /// </summary>
-    public void CompactRange(ColumnFamily cf, byte[]? begin, byte[]? end)
-    {
-        ArgumentNullException.ThrowIfNull(cf);
-        CheckColumnFamily(cf);
-        Flush(cf, wait: true);
-        lock (_mutex)
-        {
-            _manualCompactions++;
-            try
-            {
-                int level = 0;
-                while (true)
-                {
-                    ThrowIfBackgroundError();
-                    if (_shuttingDown || _disposed)
-                    {
-                        throw new OperationCanceledException("The DB is shutting down.");
-                    }
-                    Version.Version v = cf.Current;
-                    int deepest = DeepestNonEmptyLevel(v);
-                    if (level >= deepest && !(level == 0 && deepest == 0 && v.NumFiles(0) > 0))
-                    {
-                        break;
-                    }
-                    int outputLevel = level == 0 ? Math.Max(v.BaseLevel, 1) : level + 1;
-                    if (level == 0 && deepest == 0)
-                    {
-                        outputLevel = v.BaseLevel; // only L0 has data: move it to the base level
-                    }
-                    Compaction.Compaction? c = CompactionPicker.PickManual(cf, level, outputLevel, begin, end, out bool busy);
-                    if (busy)
-                    {
-                        Monitor.Wait(_mutex, 100);
-                        continue;
-                    }
-                    if (c is not null)
-                    {
-                        RunCompactionLocked(c);
-                        if (_backgroundError is not null)
-                        {
-                            ThrowIfBackgroundError();
-                        }
-                        continue; // the level may still hold overlapping files written meanwhile
-                    }
-                    level = level == 0 ? Math.Max(outputLevel, 1) : level + 1;
-                }
-            }
-            finally
-            {
-                _manualCompactions--;
-                Monitor.PulseAll(_mutex);
-            }
-        }
-    }
+    public void CompactRange(ColumnFamily cf, byte[]? begin, byte[]? end) => CompactRange(cf, begin, end, s_defaultCompactRangeOptions);
 
     private static int DeepestNonEmptyLevel(Version.Version v)
     {

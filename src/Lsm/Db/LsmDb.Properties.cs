@@ -52,7 +52,8 @@ public sealed partial class LsmDb
     /// rocksdb.num-immutable-mem-table, rocksdb.estimate-num-keys, rocksdb.total-sst-files-size,
     /// rocksdb.estimate-pending-compaction-bytes, rocksdb.num-snapshots, rocksdb.block-cache-usage,
     /// rocksdb.block-cache-capacity, rocksdb.base-level, rocksdb.compaction-pending, rocksdb.num-running-compactions,
-    /// rocksdb.num-running-flushes, rocksdb.background-errors.
+    /// rocksdb.num-running-flushes, rocksdb.background-errors, and every <see cref="Ticker"/> by its name
+    /// (<see cref="LsmStatistics.NameOf"/>, e.g. rocksdb.bloom.filter.useful; DB-wide, whatever the column family).
     /// </summary>
     public string? GetProperty(ColumnFamily cf, string name)
     {
@@ -117,17 +118,25 @@ public sealed partial class LsmDb
                 case "rocksdb.background-errors":
                     return _backgroundError is null ? "0" : "1";
                 default:
-                    return null;
+                    if (name == "rocksdb.block.cache.hit")
+                    {
+                        return _blockCache.HitCount.ToString(CultureInfo.InvariantCulture);
+                    }
+                    if (name == "rocksdb.block.cache.miss")
+                    {
+                        return _blockCache.MissCount.ToString(CultureInfo.InvariantCulture);
+                    }
+                    return LsmStatistics.TryParse(name, out Ticker ticker) ? _statistics.Get(ticker).ToString(CultureInfo.InvariantCulture) : null;
             }
         }
     }
 
     private static long EstimateNumKeys(ColumnFamily cf, Version.Version v)
     {
-        long entries = (long)cf.Mem.NumEntries - (long)cf.Mem.NumDeletes;
+        long entries = (long)cf.Mem.NumEntries - (long)cf.Mem.NumDeletes - 2 * (long)cf.Mem.NumRangeDeletes;
         foreach (ImmutableMemTable imm in cf.Immutables)
         {
-            entries += (long)imm.Mem.NumEntries - (long)imm.Mem.NumDeletes;
+            entries += (long)imm.Mem.NumEntries - (long)imm.Mem.NumDeletes - 2 * (long)imm.Mem.NumRangeDeletes;
         }
         // SST entries are estimated from file sizes relative to the memtable's bytes per entry is not known here;
         // table properties give exact entry counts per file.
@@ -135,7 +144,7 @@ public sealed partial class LsmDb
         {
             foreach (FileMetaData f in v.Files(level))
             {
-                Table.TableReader reader = cf.Db._tableCache.Acquire(f.Number, f.FileSize);
+                Table.TableReader reader = cf.Db._tableCache.Acquire(f);
                 try
                 {
                     TableProperties p = reader.Properties;

@@ -3,6 +3,7 @@ using ManagedKv.Lsm.Db;
 using ManagedKv.Lsm.Iterators;
 using ManagedKv.Lsm.Keys;
 using ManagedKv.Lsm.Memtable;
+using ManagedKv.Lsm.RangeDel;
 
 namespace ManagedKv.Lsm;
 
@@ -43,20 +44,24 @@ public sealed partial class LsmDb
         CheckColumnFamily(cf);
         options ??= ReadOptions.Default;
         ulong sequence = options.Snapshot is { } snapshot ? SnapshotSequence(snapshot) : Volatile.Read(ref _lastSequence);
+        _statistics.Record(Ticker.NumberKeysRead);
         SuperVersion sv = cf.AcquireSuperVersion();
         try
         {
-            LookupResult r = sv.Mem.Get(key, sequence, value);
+            // maxTombstone: the newest range tombstone seen so far that covers the key (0: none). Sources are searched
+            // newest first, so a point entry older than it is deleted.
+            ulong maxTombstone = 0;
+            LookupResult r = GetFromMemTable(sv.Mem, key, sequence, value, ref maxTombstone);
             if (r == LookupResult.NotFound)
             {
                 MemTable[] imms = sv.Immutables;
                 for (int i = 0; i < imms.Length && r == LookupResult.NotFound; i++)
                 {
-                    r = imms[i].Get(key, sequence, value);
+                    r = GetFromMemTable(imms[i], key, sequence, value, ref maxTombstone);
                 }
                 if (r == LookupResult.NotFound)
                 {
-                    r = sv.Current.Get(key, sequence, value, options.FillCache);
+                    r = sv.Current.Get(key, sequence, value, options.FillCache, ref maxTombstone);
                 }
             }
             return r == LookupResult.Found;
@@ -65,6 +70,29 @@ public sealed partial class LsmDb
         {
             sv.Unref();
         }
+    }
+
+    private static LookupResult GetFromMemTable(MemTable mem, ReadOnlySpan<byte> key, ulong sequence, IBufferWriter<byte>? value, ref ulong maxTombstone)
+    {
+        if (mem.NumRangeDeletes > 0)
+        {
+            maxTombstone = Math.Max(maxTombstone, MemTableRangeDels.Get(mem).MaxCoveringSequence(key, sequence));
+        }
+        if (maxTombstone == 0)
+        {
+            return mem.Get(key, sequence, value);
+        }
+        // A tombstone may hide the entry: find its sequence before writing any value to the caller's sink.
+        LookupResult r = mem.Get(key, sequence, null, out ulong found);
+        if (r == LookupResult.NotFound)
+        {
+            return r;
+        }
+        if (r == LookupResult.Deleted || found < maxTombstone)
+        {
+            return LookupResult.Deleted;
+        }
+        return mem.Get(key, sequence, value);
     }
 
     /// <summary>Allocation-free lookup in the default column family.</summary>
@@ -82,14 +110,15 @@ public sealed partial class LsmDb
         ulong sequence = options.Snapshot is { } snapshot ? SnapshotSequence(snapshot) : Volatile.Read(ref _lastSequence);
         SuperVersion sv = cf.AcquireSuperVersion();
         var children = new List<IInternalIterator>(2 + sv.Immutables.Length + sv.Current.NumFiles(0) + sv.Current.NumLevels);
+        PrefixSeekState? prefix = NewPrefixSeekState(cf, options);
         try
         {
-            children.Add(sv.Mem.NewIterator());
+            children.Add(WithPrefixFilter(sv.Mem, prefix));
             foreach (MemTable m in sv.Immutables)
             {
-                children.Add(m.NewIterator());
+                children.Add(WithPrefixFilter(m, prefix));
             }
-            sv.Current.AddIterators(children, options.FillCache);
+            sv.Current.AddIterators(children, options.FillCache, prefix);
         }
         catch
         {
@@ -100,7 +129,84 @@ public sealed partial class LsmDb
             sv.Unref();
             throw;
         }
-        return new LsmIterator(new MergingIterator(children.ToArray()), sv, sequence, options);
+        FragmentedRangeTombstones? tombstones;
+        try
+        {
+            tombstones = CollectRangeTombstones(sv);
+        }
+        catch
+        {
+            foreach (IInternalIterator c in children)
+            {
+                c.Dispose();
+            }
+            sv.Unref();
+            throw;
+        }
+        return new LsmIterator(new MergingIterator(children.ToArray()), sv, sequence, options, tombstones, prefix);
+    }
+
+    /// <summary>Every range tombstone a read of <paramref name="sv"/> must honour, fragmented; null when there are none.</summary>
+    private FragmentedRangeTombstones? CollectRangeTombstones(SuperVersion sv)
+    {
+        var acc = new TombstoneAccumulator();
+        acc.Add(MemTableRangeDels.Get(sv.Mem));
+        foreach (MemTable m in sv.Immutables)
+        {
+            acc.Add(MemTableRangeDels.Get(m));
+        }
+        Version.Version v = sv.Current;
+        for (int level = 0; level < v.NumLevels; level++)
+        {
+            foreach (Version.FileMetaData f in v.Files(level))
+            {
+                if (!f.HasRangeDeletions)
+                {
+                    continue;
+                }
+                Table.TableReader reader = _tableCache.Acquire(f);
+                try
+                {
+                    if (reader.RangeTombstones is { } t)
+                    {
+                        acc.Add(t);
+                    }
+                }
+                finally
+                {
+                    reader.Unref();
+                }
+            }
+        }
+        return acc.Result();
+    }
+
+    /// <summary>Gathers tombstone sets; a single non-empty set is used as is, several are merged.</summary>
+    private struct TombstoneAccumulator
+    {
+        private List<RangeTombstone>? _all;
+        private FragmentedRangeTombstones? _single;
+
+        public void Add(FragmentedRangeTombstones t)
+        {
+            if (t.IsEmpty)
+            {
+                return;
+            }
+            if (_single is null)
+            {
+                _single = t;
+                return;
+            }
+            if (_all is null)
+            {
+                _all = new List<RangeTombstone>();
+                _single.AddTo(_all);
+            }
+            t.AddTo(_all);
+        }
+
+        public readonly FragmentedRangeTombstones? Result() => _all is not null ? FragmentedRangeTombstones.Create(_all) : _single;
     }
 
     /// <summary>A consistent read point at the latest write. Dispose it to let compaction drop what only it sees.</summary>

@@ -19,7 +19,7 @@ public sealed partial class LsmDb
             if (!exists)
             {
                 var cf = new ColumnFamily(this, 0, ColumnFamilyNames.Default, _options.DefaultColumnFamilyOptions.Clone());
-                cf.Mem = NewMemTable();
+                cf.Mem = NewMemTable(cf);
                 _versions.InstallVersion(cf, _versions.NewVersion(cf, VersionSet.CreateLevels(cf.Options.NumLevels)));
                 AddColumnFamilyLocked(cf);
                 _defaultCf = cf;
@@ -32,6 +32,8 @@ public sealed partial class LsmDb
                     ColumnFamilyOptions cfo = (r.Id == 0
                         ? (_options.ColumnFamilies.TryGetValue(r.Name, out ColumnFamilyOptions? d) ? d : _options.DefaultColumnFamilyOptions)
                         : (_options.ColumnFamilies.TryGetValue(r.Name, out ColumnFamilyOptions? o) ? o : _options.DefaultColumnFamilyOptions)).Clone();
+                    CheckPrefixExtractor(r.Name, r.PrefixExtractorName, cfo);
+                    ColumnFamilyOptionNames.Check(r.Name, r.OptionNames, ColumnFamilyOptionNames.Of(cfo));
                     var cf = new ColumnFamily(this, r.Id, r.Name, cfo) { LogNumber = r.LogNumber };
                     int deepest = 0;
                     for (int level = 0; level < r.Levels.Length; level++)
@@ -50,7 +52,7 @@ public sealed partial class LsmDb
                     {
                         levels[level].AddRange(r.Levels[level]);
                     }
-                    cf.Mem = NewMemTable();
+                    cf.Mem = NewMemTable(cf);
                     _versions.InstallVersion(cf, _versions.NewVersion(cf, levels));
                     AddColumnFamilyLocked(cf);
                     if (r.Id == 0)
@@ -159,10 +161,10 @@ public sealed partial class LsmDb
     private void FlushMemTableDuringRecovery(ColumnFamily cf)
     {
         MemTable mem = cf.Mem;
-        cf.Mem = NewMemTable();
+        cf.Mem = NewMemTable(cf);
         try
         {
-            var writer = new TableOutputWriter(this, cf, 0, [], null, long.MaxValue);
+            var writer = new TableOutputWriter(this, cf, 0, [], null, long.MaxValue, RangeDel.MemTableRangeDels.Get(mem));
             using (IInternalIterator it = mem.NewIterator())
             {
                 Monitor.Exit(_mutex);
@@ -247,6 +249,14 @@ public sealed partial class LsmDb
             if (Target(cfId) is { } cf)
             {
                 cf.Mem.Add(sequence, ValueType.Deletion, key, default);
+            }
+        }
+
+        public void DeleteRange(uint cfId, ulong sequence, ReadOnlySpan<byte> begin, ReadOnlySpan<byte> end)
+        {
+            if (Target(cfId) is { } cf)
+            {
+                cf.Mem.Add(sequence, ValueType.RangeDeletion, begin, end);
             }
         }
 

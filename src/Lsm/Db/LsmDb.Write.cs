@@ -25,6 +25,7 @@ public sealed partial class LsmDb
     // Writer queue, guarded by _mutex. Invariant: _writersHead is null iff _writersTail is null.
     private Writer? _writersHead;
     private Writer? _writersTail;
+    private int _queueDrainWaiters; // guarded by _mutex: threads waiting for an empty writer queue
 
     // The WAL; switched under _mutex by the leader (no write in flight then). Older WALs still needed by some CF.
     private WalWriter? _wal;
@@ -34,6 +35,9 @@ public sealed partial class LsmDb
     // Sequence numbers. _lastSequence: last write visible to readers (Volatile). _lastAllocated: leader only.
     private ulong _lastSequence;
     private ulong _lastAllocated;
+
+    // Delayed-write debt in microseconds, paid off in whole-millisecond sleeps. Guarded by _mutex.
+    private double _delayDebtMicros;
 
     // Leader-only scratch: the merged batch of a group of several writers.
     private byte[] _groupBuffer = new byte[4096];
@@ -62,6 +66,25 @@ public sealed partial class LsmDb
         batch.Clear();
         batch.Delete(cf, key);
         WriteCore(batch, options ?? WriteOptions.Default, null);
+    }
+
+    /// <summary>Deletes every key in [<paramref name="begin"/>, <paramref name="end"/>) of the default column family.</summary>
+    public void DeleteRange(ReadOnlySpan<byte> begin, ReadOnlySpan<byte> end, WriteOptions? options = null) => DeleteRange(_defaultCf, begin, end, options);
+
+    /// <summary>
+    /// Deletes every key k with begin &lt;= k &lt; end in <paramref name="cf"/> with one range tombstone: older snapshots
+    /// and iterators still see the keys; compaction drops them (and the tombstone at the bottommost level).
+    /// </summary>
+    public void DeleteRange(ColumnFamily cf, ReadOnlySpan<byte> begin, ReadOnlySpan<byte> end, WriteOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(cf);
+        WriteBatch batch = t_batch ??= new WriteBatch();
+        batch.Clear();
+        batch.DeleteRange(cf, begin, end);
+        if (batch.Count > 0)
+        {
+            WriteCore(batch, options ?? WriteOptions.Default, null);
+        }
     }
 
     /// <summary>Applies every update of <paramref name="batch"/> atomically (all column families), in order.</summary>
@@ -103,7 +126,18 @@ public sealed partial class LsmDb
             _writersTail = w;
             while (!w.Done && !ReferenceEquals(w, _writersHead))
             {
-                Monitor.Wait(_mutex);
+                // Wait on the writer's own signal, not the DB monitor, so a finished group wakes only its own
+                // writers and the next leader, never the background threads.
+                w.Signal.Reset();
+                Monitor.Exit(_mutex);
+                try
+                {
+                    w.Signal.Wait();
+                }
+                finally
+                {
+                    Monitor.Enter(_mutex);
+                }
             }
             if (w.Done)
             {
@@ -119,7 +153,7 @@ public sealed partial class LsmDb
             {
                 ThrowIfDisposed();
                 ThrowIfBackgroundError();
-                MakeRoomForWrite(flushRequest);
+                MakeRoomForWrite(flushRequest, batch?.DataSize ?? 0);
                 if (batch is null)
                 {
                     FinishGroupLocked(w, w, null);
@@ -153,6 +187,8 @@ public sealed partial class LsmDb
             }
             firstSequence = _lastAllocated + 1;
             _lastAllocated += (ulong)groupCount;
+            _statistics.Record(Ticker.NumberKeysWritten, groupCount);
+            _statistics.Record(Ticker.BytesWritten, groupBytes);
         }
 
         // Outside the mutex: only the leader runs here, so the WAL and the active memtables are ours.
@@ -163,9 +199,12 @@ public sealed partial class LsmDb
             {
                 ReadOnlySpan<byte> record = EncodeGroup(w, lastWriter, firstSequence, groupCount);
                 _wal!.AddRecord(record);
+                _statistics.Record(Ticker.WalFileBytes, record.Length);
+                _statistics.Record(Ticker.WriteWithWal);
                 if (groupSync)
                 {
                     _wal.Sync();
+                    _statistics.Record(Ticker.WalFileSynced);
                 }
             }
             var inserter = new MemTableInserter(Volatile.Read(ref _cfById));
@@ -243,7 +282,10 @@ public sealed partial class LsmDb
         return buffer[..total];
     }
 
-    /// <summary>Marks writers first..last done, removes them from the queue, wakes everyone. REQUIRES: DB mutex held.</summary>
+    /// <summary>
+    /// Marks writers first..last done, removes them from the queue and wakes them and the next leader.
+    /// REQUIRES: DB mutex held.
+    /// </summary>
     private void FinishGroupLocked(Writer first, Writer last, Exception? error)
     {
         Debug.Assert(Monitor.IsEntered(_mutex));
@@ -256,6 +298,10 @@ public sealed partial class LsmDb
             current.Error = ReferenceEquals(current, first) ? null : error;
             current.Done = true;
             current.Next = null;
+            if (!ReferenceEquals(current, first))
+            {
+                current.Signal.Set();
+            }
             if (ReferenceEquals(current, last))
             {
                 break;
@@ -265,8 +311,32 @@ public sealed partial class LsmDb
         if (x is null)
         {
             _writersTail = null;
+            if (_queueDrainWaiters > 0)
+            {
+                Monitor.PulseAll(_mutex); // DropColumnFamily / Dispose wait for an empty queue
+            }
         }
-        Monitor.PulseAll(_mutex);
+        else
+        {
+            x.Signal.Set(); // the next leader
+        }
+    }
+
+    /// <summary>Waits until no write group is queued or in flight. REQUIRES: DB mutex held.</summary>
+    private void WaitForEmptyWriteQueueLocked()
+    {
+        _queueDrainWaiters++;
+        try
+        {
+            while (_writersHead is not null)
+            {
+                Monitor.Wait(_mutex);
+            }
+        }
+        finally
+        {
+            _queueDrainWaiters--;
+        }
     }
 
     private void ValidateBatchLocked(WriteBatch batch)
@@ -305,11 +375,12 @@ public sealed partial class LsmDb
     /// (waits) while memtables or L0 files pile up or compaction falls too far behind.
     /// REQUIRES: DB mutex held, called by the write leader.
     /// </summary>
-    private void MakeRoomForWrite(ColumnFamily? flushRequest)
+    private void MakeRoomForWrite(ColumnFamily? flushRequest, long pendingBytes)
     {
         Debug.Assert(Monitor.IsEntered(_mutex));
         bool allowDelay = flushRequest is null;
         bool stalled = false;
+        long stallStart = 0;
         while (true)
         {
             ThrowIfBackgroundError();
@@ -362,6 +433,7 @@ public sealed partial class LsmDb
                 if (!stalled)
                 {
                     stalled = true;
+                    stallStart = Stopwatch.GetTimestamp();
                     NotifyStall(WriteStallCondition.Stopped);
                 }
                 MaybeScheduleWork();
@@ -370,26 +442,36 @@ public sealed partial class LsmDb
             }
             if (delay && allowDelay)
             {
-                // Slow each write group by 1 ms once, letting compaction catch up (leveldb's slowdown).
+                // Delayed writes: each write group owes (its bytes / DelayedWriteRate) seconds; the debt is slept off in
+                // whole milliseconds so compaction can catch up (RocksDB's delayed write rate).
                 if (!stalled)
                 {
+                    stallStart = Stopwatch.GetTimestamp();
                     NotifyStall(WriteStallCondition.Delayed);
                 }
                 allowDelay = false;
                 stalled = true;
-                Monitor.Exit(_mutex);
-                try
+                long rate = Math.Max(_options.DelayedWriteRate, 1024);
+                _delayDebtMicros += (double)Math.Max(pendingBytes, 1) * 1_000_000 / rate;
+                if (_delayDebtMicros >= 1000)
                 {
-                    Thread.Sleep(1);
-                }
-                finally
-                {
-                    Monitor.Enter(_mutex);
+                    int sleepMs = (int)Math.Min(_delayDebtMicros / 1000, 100);
+                    _delayDebtMicros -= sleepMs * 1000;
+                    Monitor.Exit(_mutex);
+                    try
+                    {
+                        Thread.Sleep(sleepMs);
+                    }
+                    finally
+                    {
+                        Monitor.Enter(_mutex);
+                    }
                 }
                 continue;
             }
             if (stalled)
             {
+                _statistics.Record(Ticker.StallMicros, (long)Stopwatch.GetElapsedTime(stallStart).TotalMicroseconds);
                 NotifyStall(WriteStallCondition.Normal);
             }
             return;
@@ -405,6 +487,7 @@ public sealed partial class LsmDb
         Debug.Assert(Monitor.IsEntered(_mutex));
         ulong newNumber = _versions.NewFileNumber();
         WalWriter newWal = CreateWal(newNumber);
+        DirectorySync.Sync(_path); // the new WAL's directory entry survives power loss before Sync=true writes rely on it
         if (_wal is not null)
         {
             _oldWals.Add((_walNumber, _wal.Size));
@@ -413,7 +496,7 @@ public sealed partial class LsmDb
         _wal = newWal;
         _walNumber = newNumber;
         cf.Immutables.Add(new ImmutableMemTable(cf.Mem, newNumber));
-        cf.Mem = NewMemTable();
+        cf.Mem = NewMemTable(cf);
         cf.InstallSuperVersion();
         MaybeScheduleWork();
     }
@@ -511,6 +594,9 @@ public sealed partial class LsmDb
 
         public void Delete(uint cfId, ulong sequence, ReadOnlySpan<byte> key) =>
             _cfs[cfId]!.Mem.Add(sequence, ValueType.Deletion, key, default);
+
+        public void DeleteRange(uint cfId, ulong sequence, ReadOnlySpan<byte> begin, ReadOnlySpan<byte> end) =>
+            _cfs[cfId]!.Mem.Add(sequence, ValueType.RangeDeletion, begin, end);
     }
 
     private struct ColumnFamilyChecker : IWriteBatchHandler
@@ -528,6 +614,8 @@ public sealed partial class LsmDb
         public void Put(uint cfId, ulong sequence, ReadOnlySpan<byte> key, ReadOnlySpan<byte> value) => Check(cfId);
 
         public void Delete(uint cfId, ulong sequence, ReadOnlySpan<byte> key) => Check(cfId);
+
+        public void DeleteRange(uint cfId, ulong sequence, ReadOnlySpan<byte> begin, ReadOnlySpan<byte> end) => Check(cfId);
 
         private void Check(uint cfId)
         {

@@ -46,6 +46,8 @@ public sealed partial class LsmDb : IDisposable
         _options = options;
         _blockCache = options.BlockCache ?? new BlockCache(128L << 20);
         _listeners = options.Listeners.ToArray();
+        _statistics = options.Statistics ?? new LsmStatistics();
+        _rateLimiter = options.RateLimiter;
         Directory.CreateDirectory(path);
         _lockFile = AcquireLock(path);
         try
@@ -166,9 +168,9 @@ public sealed partial class LsmDb : IDisposable
             }
             uint id = _versions.NewColumnFamilyId();
             var cf = new ColumnFamily(this, id, name, cfo) { LogNumber = _walNumber };
-            var edit = new VersionEdit { ColumnFamilyAdd = name, MaxColumnFamily = id, LogNumber = _walNumber };
+            var edit = new VersionEdit { ColumnFamilyAdd = name, MaxColumnFamily = id, LogNumber = _walNumber, PrefixExtractorName = cfo.PrefixExtractor?.Name ?? "", OptionNames = ColumnFamilyOptionNames.Of(cfo) };
             _versions.LogAndApply(cf, edit, Volatile.Read(ref _lastSequence));
-            cf.Mem = NewMemTable();
+            cf.Mem = NewMemTable(cf);
             _versions.InstallVersion(cf, _versions.NewVersion(cf, VersionSet.CreateLevels(cfo.NumLevels)));
             cf.InstallSuperVersion();
             AddColumnFamilyLocked(cf);
@@ -191,10 +193,7 @@ public sealed partial class LsmDb : IDisposable
         lock (_mutex)
         {
             // Wait until no write group is in flight so the leader never inserts into a dropped CF.
-            while (_writersHead is not null)
-            {
-                Monitor.Wait(_mutex);
-            }
+            WaitForEmptyWriteQueueLocked();
             if (cf.Dropped)
             {
                 return;
@@ -254,7 +253,6 @@ public sealed partial class LsmDb : IDisposable
         return list;
     }
 
-    private MemTable NewMemTable() => new(_versions.PeekNextFileNumber, null);
 
     internal ulong NewFileNumber()
     {
@@ -301,7 +299,7 @@ public sealed partial class LsmDb : IDisposable
     {
         Debug.Assert(Monitor.IsEntered(_mutex));
         _backgroundError ??= e;
-        Monitor.PulseAll(_mutex);
+        Monitor.PulseAll(_mutex); // writers waiting on a stall see the error
         foreach (IEventListener l in _listeners)
         {
             l.OnBackgroundError(new BackgroundErrorInfo(job, e));
@@ -318,10 +316,7 @@ public sealed partial class LsmDb : IDisposable
         lock (_mutex)
         {
             // Let an in-flight write group finish.
-            while (_writersHead is not null)
-            {
-                Monitor.Wait(_mutex);
-            }
+            WaitForEmptyWriteQueueLocked();
             _disposed = true;
         }
         DisposeCore();

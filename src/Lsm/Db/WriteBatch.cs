@@ -70,6 +70,39 @@ public sealed class WriteBatch
         Commit(n, id);
     }
 
+    /// <summary>Deletes every key in [<paramref name="begin"/>, <paramref name="end"/>) of the default column family.</summary>
+    public void DeleteRange(ReadOnlySpan<byte> begin, ReadOnlySpan<byte> end) => DeleteRange(null, begin, end);
+
+    /// <summary>
+    /// Deletes every key k with begin &lt;= k &lt; end in <paramref name="cf"/> with one range tombstone. An empty range
+    /// (begin == end) is a no-op; begin &gt; end is an error.
+    /// </summary>
+    public void DeleteRange(ColumnFamily? cf, ReadOnlySpan<byte> begin, ReadOnlySpan<byte> end)
+    {
+        int c = begin.SequenceCompareTo(end);
+        if (c > 0)
+        {
+            ThrowHelper.ThrowArgument("DeleteRange: the end key sorts before the begin key.", nameof(end));
+        }
+        if (c == 0)
+        {
+            return;
+        }
+        uint id = cf?.Id ?? 0;
+        int need = 1 + Coding.MaxVarint32Length * 3 + begin.Length + end.Length;
+        Span<byte> dst = Reserve(need);
+        int n = 0;
+        dst[n++] = WriteBatchFormat.TagRangeDeletion;
+        n += Coding.WriteVarint32(dst[n..], id);
+        n += Coding.WriteVarint32(dst[n..], (uint)begin.Length);
+        begin.CopyTo(dst[n..]);
+        n += begin.Length;
+        n += Coding.WriteVarint32(dst[n..], (uint)end.Length);
+        end.CopyTo(dst[n..]);
+        n += end.Length;
+        Commit(n, id);
+    }
+
     /// <summary>Removes every update; keeps the buffer for reuse.</summary>
     public void Clear()
     {
@@ -133,6 +166,13 @@ public sealed class WriteBatch
                 case WriteBatchFormat.TagDelete:
                     handler.Delete(cfId, sequence + seen, key);
                     break;
+                case WriteBatchFormat.TagRangeDeletion:
+                    if (!reader.TryReadLengthPrefixed(out ReadOnlySpan<byte> end))
+                    {
+                        ThrowHelper.ThrowCorruption(sourcePath, sourceOffset, "malformed write batch range end");
+                    }
+                    handler.DeleteRange(cfId, sequence + seen, key, end);
+                    break;
                 default:
                     ThrowHelper.ThrowCorruption(sourcePath, sourceOffset, $"unknown write batch tag {tag}");
                     break;
@@ -160,4 +200,6 @@ internal interface IWriteBatchHandler
     void Put(uint cfId, ulong sequence, ReadOnlySpan<byte> key, ReadOnlySpan<byte> value);
 
     void Delete(uint cfId, ulong sequence, ReadOnlySpan<byte> key);
+
+    void DeleteRange(uint cfId, ulong sequence, ReadOnlySpan<byte> begin, ReadOnlySpan<byte> end);
 }

@@ -11,4 +11,5 @@ internal static class WriteBatchFormat
 
     public const byte TagDelete = 0x0;
     public const byte TagPut = 0x1;
+    public const byte TagRangeDeletion = 0xF;
 }

@@ -16,6 +16,9 @@ internal sealed class Writer
     /// <summary>A request to switch this CF's memtable (Flush) instead of a batch.</summary>
     public ColumnFamily? FlushRequest;
 
+    /// <summary>Set when the writer is done or became the queue head; waited on without the DB mutex.</summary>
+    public readonly ManualResetEventSlim Signal = new(false, spinCount: 100);
+
     public void Reset()
     {
         Batch = null;
@@ -25,5 +28,6 @@ internal sealed class Writer
         Error = null;
         Next = null;
         FlushRequest = null;
+        Signal.Reset();
     }
 }

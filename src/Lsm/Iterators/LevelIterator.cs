@@ -6,23 +6,30 @@ namespace ManagedKv.Lsm.Iterators;
 
 /// <summary>
 /// Iterates a sorted run of disjoint files (one level of L1..Ln), opening one table at a time as the cursor
-/// crosses file boundaries. One <see cref="TableIterator"/> is reset onto each file in turn, so a seek that lands in
-/// another file allocates nothing. Not thread-safe. The file list belongs to a version the caller keeps referenced.
+/// crosses file boundaries. One <see cref="OwnedTableIterator"/> is reset onto each file in turn, so a seek that
+/// lands in another file allocates nothing. Not thread-safe. The file list belongs to a version the caller keeps
+/// referenced.
+/// During an active prefix seek (<see cref="PrefixSeekState"/>) the level turns invalid when the file a seek lands in
+/// is ruled out by its filter (the prefix's keys are contiguous, so no other file of the level holds them), and it
+/// does not step into a neighbour file whose boundary key has another prefix.
 /// </summary>
 internal sealed class LevelIterator : IInternalIterator
 {
     private readonly TableCache _cache;
     private readonly List<FileMetaData> _files;
     private readonly bool _fillCache;
-    private readonly TableIterator _table = new();
+    private readonly PrefixSeekState? _prefix;
+    private readonly OwnedTableIterator _table;
     private int _fileIndex = -1;
-    private TableIterator? _current; // _table while it is bound to _files[_fileIndex], else null
+    private OwnedTableIterator? _current; // _table while it is bound to _files[_fileIndex], else null
 
-    public LevelIterator(TableCache cache, List<FileMetaData> files, bool fillCache)
+    public LevelIterator(TableCache cache, List<FileMetaData> files, bool fillCache, PrefixSeekState? prefix = null)
     {
+        _prefix = prefix;
         _cache = cache;
         _files = files;
         _fillCache = fillCache;
+        _table = new OwnedTableIterator(prefix);
     }
 
     public bool Valid => _current is not null && _current.Valid;
@@ -64,6 +71,11 @@ internal sealed class LevelIterator : IInternalIterator
         }
         Open(lo);
         _current?.Seek(target);
+        if (_current is { FilteredOut: true })
+        {
+            Close();
+            return;
+        }
         SkipEmptyForward();
     }
 
@@ -86,6 +98,11 @@ internal sealed class LevelIterator : IInternalIterator
         }
         Open(lo - 1);
         _current?.SeekForPrev(target);
+        if (_current is { FilteredOut: true })
+        {
+            Close();
+            return;
+        }
         SkipEmptyBackward();
     }
 
@@ -105,7 +122,8 @@ internal sealed class LevelIterator : IInternalIterator
     {
         while (_current is not null && !_current.Valid)
         {
-            if (_fileIndex + 1 >= _files.Count)
+            if (_fileIndex + 1 >= _files.Count
+                || (_prefix is { Active: true } p && !p.HasPrefix(_files[_fileIndex + 1].SmallestUserKey)))
             {
                 Close();
                 return;
@@ -119,7 +137,8 @@ internal sealed class LevelIterator : IInternalIterator
     {
         while (_current is not null && !_current.Valid)
         {
-            if (_fileIndex <= 0)
+            if (_fileIndex <= 0
+                || (_prefix is { Active: true } p && !p.HasPrefix(_files[_fileIndex - 1].LargestUserKey)))
             {
                 Close();
                 return;
@@ -142,7 +161,7 @@ internal sealed class LevelIterator : IInternalIterator
         }
         Close();
         FileMetaData f = _files[index];
-        _table.Reset(_cache.Acquire(f.Number, f.FileSize), _fillCache);
+        _table.Reset(_cache.Acquire(f), _fillCache);
         _current = _table;
         _fileIndex = index;
     }

@@ -11,6 +11,8 @@ namespace ManagedKv.Lsm;
 /// the iterator was created), moving both ways within optional bounds. Shows the newest visible version of each key
 /// and hides deleted keys (leveldb's DBIter). Pins the memtables and files it reads until disposed.
 /// Not thread-safe: one thread uses an iterator at a time. Key and Value stay valid until the next move.
+/// With <see cref="ReadOptions.PrefixSameAsStart"/> (and a prefix extractor) it becomes invalid once the prefix of the
+/// key differs from the prefix the last seek started in, and its seeks skip sources whose filters rule the prefix out.
 /// </summary>
 public sealed class LsmIterator : IDisposable
 {
@@ -19,6 +21,7 @@ public sealed class LsmIterator : IDisposable
     private readonly ulong _sequence;
     private readonly byte[]? _lowerBound;
     private readonly byte[]? _upperBound;
+    private readonly RangeDel.FragmentedRangeTombstones? _tombstones; // null when no source has range tombstones
     private bool _valid;
     private bool _forward = true;
     private bool _disposed;
@@ -31,8 +34,15 @@ public sealed class LsmIterator : IDisposable
     private int _savedValueLength;
     private byte[] _seekKey = new byte[64];
 
-    internal LsmIterator(MergingIterator iter, SuperVersion superVersion, ulong sequence, ReadOptions options)
+    // Prefix-same-as-start: _prefix is null unless requested; _prefixBound says the current prefix stops iteration.
+    private readonly PrefixSeekState? _prefix;
+    private bool _prefixBound;
+
+    internal LsmIterator(MergingIterator iter, SuperVersion superVersion, ulong sequence, ReadOptions options,
+        RangeDel.FragmentedRangeTombstones? tombstones, PrefixSeekState? prefix = null)
     {
+        _tombstones = tombstones is { IsEmpty: false } ? tombstones : null;
+        _prefix = prefix;
         _iter = iter;
         _superVersion = superVersion;
         _sequence = sequence;
@@ -66,19 +76,24 @@ public sealed class LsmIterator : IDisposable
     public void SeekToFirst()
     {
         ThrowIfDisposed();
+        StartTotalOrderSeek();
+        _forward = true;
         if (_lowerBound is not null)
         {
-            Seek(_lowerBound);
-            return;
+            _iter.Seek(MakeSeekKey(_lowerBound, _sequence, ValueTypes.ForSeek));
         }
-        _forward = true;
-        _iter.SeekToFirst();
+        else
+        {
+            _iter.SeekToFirst();
+        }
         FindNextUserEntry(skipping: false);
+        BindPrefixOfCurrentKey();
     }
 
     public void SeekToLast()
     {
         ThrowIfDisposed();
+        StartTotalOrderSeek();
         _forward = false;
         if (_upperBound is not null)
         {
@@ -89,6 +104,7 @@ public sealed class LsmIterator : IDisposable
             _iter.SeekToLast();
         }
         FindPrevUserEntry();
+        BindPrefixOfCurrentKey();
     }
 
     /// <summary>Positions at the first key &gt;= <paramref name="key"/> (and &gt;= the lower bound).</summary>
@@ -99,6 +115,7 @@ public sealed class LsmIterator : IDisposable
         {
             key = _lowerBound;
         }
+        StartPrefixSeek(key);
         _forward = true;
         _iter.Seek(MakeSeekKey(key, _sequence, ValueTypes.ForSeek));
         FindNextUserEntry(skipping: false);
@@ -108,6 +125,7 @@ public sealed class LsmIterator : IDisposable
     public void SeekForPrev(ReadOnlySpan<byte> key)
     {
         ThrowIfDisposed();
+        StartPrefixSeek(key);
         _forward = false;
         if (_upperBound is not null && key.SequenceCompareTo(_upperBound) >= 0)
         {
@@ -177,6 +195,10 @@ public sealed class LsmIterator : IDisposable
         while (_iter.Valid)
         {
             ReadOnlySpan<byte> ikey = _iter.Key;
+            if (_prefixBound && !_prefix!.HasPrefix(InternalKey.UserKey(ikey)))
+            {
+                break; // left the prefix the seek started in
+            }
             ulong trailer = InternalKey.Trailer(ikey);
             if ((trailer >> 8) <= _sequence)
             {
@@ -192,6 +214,13 @@ public sealed class LsmIterator : IDisposable
                         if (skipping && userKey.SequenceCompareTo(_savedKey.AsSpan(0, _savedKeyLength)) <= 0)
                         {
                             break; // an older version of a key already passed
+                        }
+                        if (_tombstones is not null && (trailer >> 8) < _tombstones.MaxCoveringSequence(userKey, _sequence))
+                        {
+                            // Deleted by a newer range tombstone: hide it and every older entry of this key.
+                            SaveKey(userKey);
+                            skipping = true;
+                            break;
                         }
                         if (_upperBound is not null && userKey.SequenceCompareTo(_upperBound) >= 0)
                         {
@@ -219,7 +248,8 @@ public sealed class LsmIterator : IDisposable
             ReadOnlySpan<byte> ikey = _iter.Key;
             ulong trailer = InternalKey.Trailer(ikey);
             ReadOnlySpan<byte> userKey = InternalKey.UserKey(ikey);
-            if (_lowerBound is not null && userKey.SequenceCompareTo(_lowerBound) < 0)
+            if ((_lowerBound is not null && userKey.SequenceCompareTo(_lowerBound) < 0)
+                || (_prefixBound && !_prefix!.HasPrefix(userKey)))
             {
                 break;
             }
@@ -230,6 +260,10 @@ public sealed class LsmIterator : IDisposable
                     break; // passed the entries of the saved key, whose newest visible version is a value
                 }
                 valueType = (ValueType)(byte)trailer;
+                if (valueType == ValueType.Value && _tombstones is not null && (trailer >> 8) < _tombstones.MaxCoveringSequence(userKey, _sequence))
+                {
+                    valueType = ValueType.Deletion; // deleted by a newer range tombstone
+                }
                 if (valueType == ValueType.Deletion)
                 {
                     _savedKeyLength = 0;
@@ -248,6 +282,25 @@ public sealed class LsmIterator : IDisposable
         {
             _savedKeyLength = 0;
             _savedValueLength = 0;
+        }
+    }
+
+    /// <summary>A Seek / SeekForPrev: with prefix-same-as-start, filter by and stop at the prefix of <paramref name="userKey"/>.</summary>
+    private void StartPrefixSeek(ReadOnlySpan<byte> userKey) => _prefixBound = _prefix is not null && _prefix.Activate(userKey);
+
+    /// <summary>SeekToFirst / SeekToLast: no prefix filtering; the first key found sets the prefix that stops iteration.</summary>
+    private void StartTotalOrderSeek()
+    {
+        _prefix?.Deactivate();
+        _prefixBound = false;
+    }
+
+    private void BindPrefixOfCurrentKey()
+    {
+        if (_prefix is not null && _valid && _prefix.Activate(Key))
+        {
+            _prefix.Deactivate(); // stop at the prefix's end, but the children were positioned without filtering
+            _prefixBound = true;
         }
     }
 

@@ -23,6 +23,10 @@ internal sealed unsafe class MemTable
     private readonly Arena _arena;
     private readonly SkipList _points;
     private readonly SkipList _rangeDeletions;
+    private readonly Filter.MemTableBloomFilter? _bloom;  // null unless MemTableOptions.BloomBits > 0
+    private readonly ISliceTransform? _bloomPrefix;
+    private readonly bool _bloomWholeKey;
+    private readonly LsmStatistics? _statistics;
 
     private long _numEntries;
     private long _numDeletes;
@@ -35,7 +39,15 @@ internal sealed unsafe class MemTable
     public MemTable(ulong id, MemTableOptions? options = null)
     {
         Id = id;
-        _arena = new Arena((options ?? MemTableOptions.Default).ChunkPool);
+        options ??= MemTableOptions.Default;
+        _arena = new Arena(options.ChunkPool);
+        if (options.BloomBits > 0 && (options.PrefixExtractor != null || options.WholeKeyFiltering))
+        {
+            _bloom = new Filter.MemTableBloomFilter(options.BloomBits);
+            _bloomPrefix = options.PrefixExtractor;
+            _bloomWholeKey = options.WholeKeyFiltering;
+        }
+        _statistics = options.Statistics;
         _points = new SkipList(_arena);
         _rangeDeletions = new SkipList(_arena);
     }
@@ -46,8 +58,8 @@ internal sealed unsafe class MemTable
     /// <summary>Arena bytes used by entries (memtable size for the WriteBufferSize flush trigger).</summary>
     public long ApproximateMemoryUsage => _arena.AllocatedBytes;
 
-    /// <summary>Bytes of arena chunks held (the memory cost reported in memory accounting).</summary>
-    public long MemoryUsage => _arena.MemoryUsage;
+    /// <summary>Bytes of arena chunks held plus the bloom filter (the memory cost reported in memory accounting).</summary>
+    public long MemoryUsage => _arena.MemoryUsage + (_bloom?.MemoryUsage ?? 0);
 
     /// <summary>Entries added, range tombstones included.</summary>
     public ulong NumEntries => (ulong)Volatile.Read(ref _numEntries);
@@ -90,6 +102,10 @@ internal sealed unsafe class MemTable
             Util.ThrowHelper.ThrowArgument($"Sequence {sequence} exceeds the largest sequence number.", nameof(sequence));
         }
         Debug.Assert(Volatile.Read(ref _refs) > 0);
+        if (_bloom != null && type != ValueType.RangeDeletion)
+        {
+            AddToBloom(userKey); // before the entry is published: a reader that finds the entry finds its bits
+        }
         SkipList list = type == ValueType.RangeDeletion ? _rangeDeletions : _points;
         int length = MemTableEntry.EncodedLength(userKey.Length, value.Length);
         byte* node = list.AllocateNode(length);
@@ -113,8 +129,16 @@ internal sealed unsafe class MemTable
     /// <see cref="LookupResult.Found"/> (its value appended to <paramref name="value"/> when not null),
     /// <see cref="LookupResult.Deleted"/>, or <see cref="LookupResult.NotFound"/>. Allocation-free, lock-free.
     /// </summary>
-    public LookupResult Get(ReadOnlySpan<byte> userKey, ulong sequence, IBufferWriter<byte>? value)
+    public LookupResult Get(ReadOnlySpan<byte> userKey, ulong sequence, IBufferWriter<byte>? value) => Get(userKey, sequence, value, out _);
+
+    /// <summary>As <see cref="Get(ReadOnlySpan{byte}, ulong, IBufferWriter{byte}?)"/>, also giving the sequence of the entry found.</summary>
+    public LookupResult Get(ReadOnlySpan<byte> userKey, ulong sequence, IBufferWriter<byte>? value, out ulong foundSequence)
     {
+        foundSequence = 0;
+        if (_bloom != null && !BloomMayContainForGet(userKey))
+        {
+            return LookupResult.NotFound;
+        }
         ulong trailer = InternalKey.PackTrailer(Math.Min(sequence, SequenceNumber.Max), ValueTypes.ForSeek);
         byte* node = _points.FindGreaterOrEqual(userKey, trailer);
         if (node == null)
@@ -126,6 +150,7 @@ internal sealed unsafe class MemTable
         {
             return LookupResult.NotFound;
         }
+        foundSequence = InternalKey.Sequence(key);
         if ((ValueType)key[^InternalKey.TrailerSize] == ValueType.Deletion)
         {
             return LookupResult.Deleted;
@@ -137,6 +162,63 @@ internal sealed unsafe class MemTable
             value.Advance(found.Length);
         }
         return LookupResult.Found;
+    }
+
+    private void AddToBloom(ReadOnlySpan<byte> userKey)
+    {
+        if (_bloomWholeKey)
+        {
+            _bloom!.Add(Table.BloomFilterBuilder.Hash(userKey));
+        }
+        if (_bloomPrefix != null && _bloomPrefix.InDomain(userKey))
+        {
+            _bloom!.Add(Table.BloomFilterBuilder.Hash(_bloomPrefix.Transform(userKey)));
+        }
+    }
+
+    private bool BloomMayContainForGet(ReadOnlySpan<byte> userKey)
+    {
+        ulong hash;
+        if (_bloomWholeKey)
+        {
+            hash = Table.BloomFilterBuilder.Hash(userKey);
+        }
+        else if (_bloomPrefix != null && _bloomPrefix.InDomain(userKey))
+        {
+            hash = Table.BloomFilterBuilder.Hash(_bloomPrefix.Transform(userKey));
+        }
+        else
+        {
+            return true;
+        }
+        return BloomCheck(hash);
+    }
+
+    /// <summary>
+    /// False when the bloom filter proves no point entry has a key whose prefix (under the extractor named
+    /// <paramref name="extractorName"/>) hashes to <paramref name="prefixHash"/>. True when there is no prefix bloom.
+    /// </summary>
+    public bool PrefixMayMatch(ulong prefixHash, string extractorName)
+    {
+        if (_bloom == null || _bloomPrefix == null || _bloomPrefix.Name != extractorName)
+        {
+            return true;
+        }
+        return BloomCheck(prefixHash);
+    }
+
+    private bool BloomCheck(ulong hash)
+    {
+        bool may = _bloom!.MayContain(hash);
+        if (_statistics != null)
+        {
+            _statistics.Record(Ticker.MemtableBloomChecked);
+            if (!may)
+            {
+                _statistics.Record(Ticker.MemtableBloomUseful);
+            }
+        }
+        return may;
     }
 
     /// <summary>A cursor over the point entries (holds a reference until disposed).</summary>

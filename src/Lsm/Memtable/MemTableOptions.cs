@@ -8,4 +8,16 @@ internal sealed class MemTableOptions
 
     /// <summary>Where the memtable's arena takes its chunks and returns them when the memtable is freed. Default: the shared 1 MiB pool.</summary>
     public ArenaChunkPool ChunkPool { get; init; } = ArenaChunkPool.Shared;
+
+    /// <summary>Bits of the memtable bloom filter; 0 (default) builds none.</summary>
+    public long BloomBits { get; init; }
+
+    /// <summary>Prefixes of this extractor go into the bloom filter; default none.</summary>
+    public ISliceTransform? PrefixExtractor { get; init; }
+
+    /// <summary>Whole user keys go into the bloom filter (point lookups check it); default false.</summary>
+    public bool WholeKeyFiltering { get; init; }
+
+    /// <summary>Counts bloom checks; default none.</summary>
+    public LsmStatistics? Statistics { get; init; }
 }

@@ -44,8 +44,36 @@ public sealed class ColumnFamilyOptions
     /// <summary>Bloom filter bits per key; 0 disables the filter. Default 10.</summary>
     public int BloomBitsPerKey { get; set; } = 10;
 
-    /// <summary>Put whole user keys in the filter. Default true.</summary>
+    /// <summary>
+    /// Put whole user keys in the SST filter. Default true. With a <see cref="PrefixExtractor"/> the filter also holds
+    /// the prefixes; turning this off leaves only the prefixes (smaller filters; point lookups then check the prefix,
+    /// TiKV's write column family). Without a prefix extractor and with this off, SSTs get no filter.
+    /// </summary>
     public bool WholeKeyFiltering { get; set; } = true;
+
+    /// <summary>
+    /// The prefix extractor: prefixes go into SST filters (and the memtable bloom) so prefix seeks
+    /// (<see cref="ReadOptions.PrefixSameAsStart"/>) skip SSTs without the prefix, and point lookups use the prefix
+    /// when <see cref="WholeKeyFiltering"/> is off. Default null (none). Its name is recorded in the MANIFEST and
+    /// in each SST; opening the column family with a different extractor fails.
+    /// </summary>
+    public ISliceTransform? PrefixExtractor { get; set; }
+
+    /// <summary>
+    /// Size of each memtable's bloom filter as a fraction of <see cref="WriteBufferSize"/> (RocksDB's
+    /// memtable_prefix_bloom_size_ratio). 0 (default) disables it; bounds [0, 0.25]. Holds prefixes (needs a
+    /// <see cref="PrefixExtractor"/>) and, with <see cref="MemtableWholeKeyFiltering"/>, whole keys.
+    /// </summary>
+    public double MemtablePrefixBloomSizeRatio { get; set; }
+
+    /// <summary>Put whole user keys in the memtable bloom too, so point lookups can skip memtables. Default false.</summary>
+    public bool MemtableWholeKeyFiltering { get; set; }
+
+    /// <summary>
+    /// Creates a compaction filter for each compaction of this column family (not for flushes), which may keep,
+    /// remove or change each value. Default null. See <see cref="ICompactionFilter"/> for the snapshot semantics.
+    /// </summary>
+    public ICompactionFilterFactory? CompactionFilterFactory { get; set; }
 
     /// <summary>Compression per level (index = level). Levels past the end use the last entry. Default no:no:lz4:lz4:lz4:zstd:zstd.</summary>
     public CompressionType[] CompressionPerLevel { get; set; } =
@@ -63,8 +91,25 @@ public sealed class ColumnFamilyOptions
     /// <summary>Turn off automatic compactions (manual CompactRange still runs). Default false.</summary>
     public bool DisableAutoCompactions { get; set; }
 
+    /// <summary>
+    /// Factories of the table-properties collectors fed every entry of every SST this CF writes (flush, compaction)
+    /// and of <c>SstFileWriter</c> files written with these options. Default empty. Their names (in list order) are
+    /// recorded in the MANIFEST; opening with different names fails.
+    /// </summary>
+    public List<ITablePropertiesCollectorFactory> TablePropertiesCollectorFactories { get; set; } = new();
+
+    /// <summary>
+    /// Compression of files written to the last level (NumLevels - 1), overriding <see cref="CompressionPerLevel"/>
+    /// there. Default null: use CompressionPerLevel.
+    /// </summary>
+    public CompressionType? BottommostCompression { get; set; }
+
     internal CompressionType CompressionForLevel(int level)
     {
+        if (level == NumLevels - 1 && BottommostCompression is CompressionType bottom)
+        {
+            return bottom;
+        }
         CompressionType[] perLevel = CompressionPerLevel;
         if (perLevel.Length == 0)
         {
@@ -77,6 +122,7 @@ public sealed class ColumnFamilyOptions
     {
         var copy = (ColumnFamilyOptions)MemberwiseClone();
         copy.CompressionPerLevel = (CompressionType[])CompressionPerLevel.Clone();
+        copy.TablePropertiesCollectorFactories = new List<ITablePropertiesCollectorFactory>(TablePropertiesCollectorFactories);
         return copy;
     }
 
@@ -102,6 +148,10 @@ public sealed class ColumnFamilyOptions
             || Level0StopWritesTrigger < Level0SlowdownWritesTrigger)
         {
             throw new ArgumentException($"Column family '{cfName}': L0 triggers must satisfy 1 <= compaction <= slowdown <= stop.");
+        }
+        if (!(MemtablePrefixBloomSizeRatio >= 0 && MemtablePrefixBloomSizeRatio <= 0.25))
+        {
+            throw new ArgumentException($"Column family '{cfName}': MemtablePrefixBloomSizeRatio {MemtablePrefixBloomSizeRatio} is outside [0, 0.25].");
         }
         if (TargetFileSizeBase < 4096 || MaxBytesForLevelBase < 4096 || MaxBytesForLevelMultiplier < 2)
         {

@@ -18,6 +18,12 @@ public sealed class DbOptions
     /// <summary>Background threads for flushes and compactions: one flush thread plus (value - 1) compaction threads, at least one of each. Default 2, bounds [2, 64].</summary>
     public int MaxBackgroundJobs { get; set; } = 2;
 
+    /// <summary>
+    /// Threads that run this DB's flushes and compactions; give one pool to several DBs to share it. Default null: the
+    /// DB creates its own with one flush thread and (MaxBackgroundJobs - 1) compaction threads, and disposes it.
+    /// </summary>
+    public BackgroundJobPool? BackgroundJobPool { get; set; }
+
     /// <summary>The block cache shared by every column family (and by other DBs given the same instance). Default: a private 128 MiB cache.</summary>
     public BlockCache? BlockCache { get; set; }
 
@@ -29,6 +35,12 @@ public sealed class DbOptions
     /// 0 (default) means 4 × the sum of every column family's WriteBufferSize × MaxWriteBufferNumber.
     /// </summary>
     public long MaxTotalWalSize { get; set; }
+
+    /// <summary>
+    /// Bytes per second writes may go at while a write stall delays them (L0 files past the slowdown trigger or pending
+    /// compaction bytes past the soft limit). Default 16 MiB/s (RocksDB's), at least 1 KiB/s.
+    /// </summary>
+    public long DelayedWriteRate { get; set; } = 16L << 20;
 
     /// <summary>Open table readers kept by the table cache. Default 5000 (bounds [16, int.MaxValue]).</summary>
     public int MaxOpenFiles { get; set; } = 5000;
@@ -53,6 +65,15 @@ public sealed class DbOptions
 
     /// <summary>Column families to open by name with their options. A CF on disk but not listed opens with <see cref="DefaultColumnFamilyOptions"/>.</summary>
     public Dictionary<string, ColumnFamilyOptions> ColumnFamilies { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Limits the bytes per second flushes and compactions write to SSTs (flush first). One limiter may be shared by
+    /// several DBs. Default null (unlimited).
+    /// </summary>
+    public RateLimiter? RateLimiter { get; set; }
+
+    /// <summary>Counters (bloom filter use, bytes flushed and compacted, ...); may be shared by several DBs. Default: a private instance.</summary>
+    public LsmStatistics? Statistics { get; set; }
 
     /// <summary>Listeners told of flushes, compactions, stalls and background errors.</summary>
     public List<IEventListener> Listeners { get; } = new();

@@ -18,5 +18,16 @@ public sealed class ReadOptions
     /// <summary>Verify block checksums while reading. Default true.</summary>
     public bool VerifyChecksums { get; set; } = true;
 
+    /// <summary>
+    /// Iterators stop once the prefix (<see cref="ColumnFamilyOptions.PrefixExtractor"/>) of the current key differs
+    /// from the prefix of the Seek / SeekForPrev target, and skip memtables and SSTs whose filters rule that prefix
+    /// out. No effect without a prefix extractor, for targets outside its domain, or with <see cref="TotalOrderSeek"/>.
+    /// SeekToFirst / SeekToLast do not filter; they stop at the end of the first (last) key's prefix. Default false.
+    /// </summary>
+    public bool PrefixSameAsStart { get; set; }
+
+    /// <summary>Ignore the prefix extractor: iterate in total order, consult no prefix filter. Default false.</summary>
+    public bool TotalOrderSeek { get; set; }
+
     internal static readonly ReadOptions Default = new();
 }

@@ -25,7 +25,11 @@ internal sealed class TableBuilder : IDisposable
     private readonly BlockBuilder _dataBlock;
     private readonly BlockBuilder _indexBlock = new(TableFormat.MetaBlockRestartInterval);
     private readonly BloomFilterBuilder? _filter;
+    private readonly ISliceTransform? _prefixExtractor; // set when prefixes go into _filter
+    private ulong _lastPrefixHash;                       // prefixes repeat across consecutive keys: add each run once
+    private bool _hasLastPrefix;
     private readonly Compressor? _zstd;
+    private readonly TablePropertiesCollectorSet? _collectors;
     private byte[] _compressed = [];
     private byte[] _lastKey = new byte[64];
     private int _lastKeyLength;
@@ -62,10 +66,12 @@ internal sealed class TableBuilder : IDisposable
         _path = path;
         _options = options;
         _dataBlock = new BlockBuilder(options.BlockRestartInterval);
-        if (options.BloomBitsPerKey != 0 && options.WholeKeyFiltering)
+        if (options.BloomBitsPerKey != 0 && (options.WholeKeyFiltering || options.PrefixExtractor != null))
         {
             _filter = new BloomFilterPolicy(options.BloomBitsPerKey).NewBuilder();
+            _prefixExtractor = options.PrefixExtractor;
         }
+        _collectors = options.Collectors;
         _file = TableFileWriter.Create(path);
         if (options.Compression == CompressionType.Zstd)
         {
@@ -83,6 +89,11 @@ internal sealed class TableBuilder : IDisposable
     /// Adds an entry. REQUIRES: <paramref name="internalKey"/> is greater than every key added before (internal-key
     /// order) and its type is <see cref="ValueType.Value"/> or <see cref="ValueType.Deletion"/>.
     /// </summary>
+    /// <summary>Range tombstones to store in the table's range deletion block (FORMAT.md "Range deletion block").</summary>
+    public void SetRangeTombstones(RangeDel.FragmentedRangeTombstones tombstones) => _rangeTombstones = tombstones;
+
+    private RangeDel.FragmentedRangeTombstones? _rangeTombstones;
+
     public void Add(ReadOnlySpan<byte> internalKey, ReadOnlySpan<byte> value)
     {
         EnsureOpen();
@@ -106,7 +117,11 @@ internal sealed class TableBuilder : IDisposable
             Debug.Assert(_dataBlock.IsEmpty);
             AddIndexEntry(Separator(lastKey, internalKey));
         }
-        _filter?.AddKey(InternalKey.UserKey(internalKey));
+        if (_filter != null)
+        {
+            AddToFilter(InternalKey.UserKey(internalKey));
+        }
+        _collectors?.Add(internalKey, value, _file.Position);
         _dataBlock.Add(internalKey, value);
 
         _numEntries++;
@@ -176,9 +191,16 @@ internal sealed class TableBuilder : IDisposable
             FormatVersion = TableFormat.FormatVersion,
             ComparatorName = BytewiseComparator.Name,
             FilterPolicyName = hasFilter ? BloomFilterPolicy.Name : string.Empty,
+            PrefixExtractorName = hasFilter && _prefixExtractor != null ? _prefixExtractor.Name : string.Empty,
+            WholeKeyFiltering = !hasFilter || _options.WholeKeyFiltering,
             SmallestKey = _smallestKey ?? [],
             LargestKey = lastKey.ToArray(),
+            IsExternalFile = _options.IsExternalFile,
         };
+        if (_collectors is not null)
+        {
+            properties.UserCollectedProperties = _collectors.Finish();
+        }
         BlockHandle propertiesHandle = WriteRawBlock(TablePropertiesCodec.Encode(properties));
 
         // Metaindex: block names in bytewise order ("fullfilter." < "rocksdb.").
@@ -189,10 +211,16 @@ internal sealed class TableBuilder : IDisposable
             metaindex.Add(Encoding.UTF8.GetBytes(TableFormat.FullFilterBlockPrefix + BloomFilterPolicy.Name), handleBytes[..filterHandle.EncodeTo(handleBytes)]);
         }
         metaindex.Add(Encoding.UTF8.GetBytes(TableFormat.PropertiesBlockName), handleBytes[..propertiesHandle.EncodeTo(handleBytes)]);
+        if (_rangeTombstones is { IsEmpty: false } rangeDels)
+        {
+            BlockHandle rangeDelHandle = WriteRawBlock(rangeDels.EncodeBlock());
+            metaindex.Add(Encoding.UTF8.GetBytes(TableFormat.RangeDelBlockName), handleBytes[..rangeDelHandle.EncodeTo(handleBytes)]);
+        }
         BlockHandle metaindexHandle = WriteRawBlock(metaindex.Finish());
 
         Span<byte> footer = stackalloc byte[TableFormat.FooterSize];
         new Footer(metaindexHandle, indexHandle).EncodeTo(footer);
+        ChargeRateLimiter(footer.Length);
         _file.Append(footer);
         properties.FileSize = _file.Position;
         if (sync)
@@ -220,6 +248,31 @@ internal sealed class TableBuilder : IDisposable
 
     /// <summary>Abandons the file unless <see cref="Finish"/> completed.</summary>
     public void Dispose() => Abandon();
+
+    /// <summary>
+    /// Whole key and/or prefix into the filter (FORMAT.md, "Filter"): one hash space, so a prefix equal to some whole
+    /// key simply shares its bits. A prefix repeated by consecutive keys is added once.
+    /// </summary>
+    private void AddToFilter(ReadOnlySpan<byte> userKey)
+    {
+        if (_options.WholeKeyFiltering)
+        {
+            _filter!.AddKey(userKey);
+        }
+        ISliceTransform? extractor = _prefixExtractor;
+        if (extractor != null && extractor.InDomain(userKey))
+        {
+            ulong hash = BloomFilterBuilder.Hash(extractor.Transform(userKey));
+            if (!_hasLastPrefix || hash != _lastPrefixHash)
+            {
+                _filter!.AddHash(hash);
+                _lastPrefixHash = hash;
+                _hasLastPrefix = true;
+            }
+        }
+    }
+
+    private void ChargeRateLimiter(int bytes) => _options.RateLimiter?.Request(bytes, _options.IoPriority);
 
     private void EnsureOpen()
     {
@@ -311,6 +364,7 @@ internal sealed class TableBuilder : IDisposable
 
     private BlockHandle WriteContents(ReadOnlySpan<byte> contents, CompressionType type)
     {
+        ChargeRateLimiter(contents.Length + TableFormat.BlockTrailerSize);
         var handle = new BlockHandle((ulong)_file.Position, (ulong)contents.Length);
         _file.Append(contents);
         Span<byte> trailer = stackalloc byte[TableFormat.BlockTrailerSize];

@@ -15,6 +15,15 @@ internal sealed class TableBuilderOptions
     /// <summary>Whether whole user keys go into the filter; default true.</summary>
     public bool WholeKeyFiltering { get; set; } = true;
 
+    /// <summary>Prefix extractor whose prefixes go into the filter (with whole keys unless <see cref="WholeKeyFiltering"/> is off); default none.</summary>
+    public ISliceTransform? PrefixExtractor { get; set; }
+
+    /// <summary>Charged for every byte written to the file before it is written; default none.</summary>
+    public RateLimiter? RateLimiter { get; set; }
+
+    /// <summary>The priority of the writes at the rate limiter (flushes high, compactions low).</summary>
+    public IoPriority IoPriority { get; set; } = IoPriority.Low;
+
     /// <summary>Data block compression; default none.</summary>
     public CompressionType Compression { get; set; } = CompressionType.None;
 
@@ -26,4 +35,10 @@ internal sealed class TableBuilderOptions
 
     /// <summary>Seconds since the Unix epoch, recorded in the properties; default 0 (unknown).</summary>
     public long CreationTime { get; set; }
+
+    /// <summary>Table-properties collectors fed every entry of the next file; null for none. Set per file.</summary>
+    public TablePropertiesCollectorSet? Collectors { get; set; }
+
+    /// <summary>Mark the file as external (written by SstFileWriter: every sequence 0, user keys unique).</summary>
+    public bool IsExternalFile { get; set; }
 }

@@ -30,6 +30,12 @@ internal static class TableFormat
     /// <summary>Metaindex key prefix of the full filter block; the filter policy name follows.</summary>
     public const string FullFilterBlockPrefix = "fullfilter.";
 
+    /// <summary>Metaindex name of the range deletion block (absent when the table has no range tombstones).</summary>
+    public const string RangeDelBlockName = "rocksdb.range_del";
+
+    /// <summary>Value of the <c>managedkv.external.version</c> property of files written by SstFileWriter.</summary>
+    public const ulong ExternalFileVersion = 1;
+
     /// <summary>Stored uncompressed unless compression saves at least 1/8 of the block (12.5 %).</summary>
     public static bool CompressionWorthIt(int rawSize, int compressedSize) => compressedSize <= rawSize - (rawSize / 8);
 }

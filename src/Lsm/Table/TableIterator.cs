@@ -41,6 +41,9 @@ internal sealed class TableIterator : IInternalIterator
 
     public ReadOnlySpan<byte> Value => _data.Value;
 
+    /// <summary>The table this iterator reads, or null when unbound.</summary>
+    internal TableReader? Reader => _reader;
+
     /// <summary>
     /// Rebinds the iterator to <paramref name="reader"/>, adopting one reference the caller already took on it;
     /// drops the blocks and the reference of the previous table. Not positioned afterwards. When reading the index

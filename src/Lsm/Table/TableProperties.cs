@@ -60,8 +60,23 @@ public sealed class TableProperties
     /// <summary>Name of the filter policy, empty when the file has no filter.</summary>
     public string FilterPolicyName { get; internal set; } = string.Empty;
 
+    /// <summary>Name of the prefix extractor whose prefixes the filter holds, empty when it holds none.</summary>
+    public string PrefixExtractorName { get; internal set; } = string.Empty;
+
+    /// <summary>True when the filter holds whole user keys (or the file has no filter).</summary>
+    public bool WholeKeyFiltering { get; internal set; } = true;
+
     /// <summary>Size of the whole file in bytes.</summary>
     public long FileSize { get; internal set; }
+
+    /// <summary>True for a file written by <c>SstFileWriter</c> (every entry has sequence 0; see <see cref="GlobalSequenceNumber"/>).</summary>
+    public bool IsExternalFile { get; internal set; }
+
+    /// <summary>
+    /// The sequence number every entry of an ingested external file reads as (recorded in the MANIFEST when the file
+    /// was ingested over newer data); 0 when entries read with their stored sequence.
+    /// </summary>
+    public ulong GlobalSequenceNumber { get; internal set; }
 
     /// <summary>Properties written by table-properties collectors (name → value).</summary>
     public IReadOnlyDictionary<string, byte[]> UserCollectedProperties { get; internal set; } = s_noUserProperties;

@@ -39,8 +39,21 @@ internal static class TablePropertiesCodec
         AddString(TablePropertyNames.FilterPolicy, properties.FilterPolicyName);
         AddNumber(TablePropertyNames.SmallestSequence, properties.SmallestSequence);
         AddNumber(TablePropertyNames.LargestSequence, properties.LargestSequence);
+        // Written only when not the default, so tables without prefix filtering keep their exact bytes.
+        if (properties.PrefixExtractorName.Length != 0)
+        {
+            AddString(TablePropertyNames.PrefixExtractorName, properties.PrefixExtractorName);
+        }
+        if (!properties.WholeKeyFiltering)
+        {
+            AddNumber(TablePropertyNames.WholeKeyFiltering, 0);
+        }
         entries.Add(new(Encoding.UTF8.GetBytes(TablePropertyNames.SmallestKey), properties.SmallestKey));
         entries.Add(new(Encoding.UTF8.GetBytes(TablePropertyNames.LargestKey), properties.LargestKey));
+        if (properties.IsExternalFile)
+        {
+            AddNumber(TablePropertyNames.ExternalFileVersion, TableFormat.ExternalFileVersion);
+        }
         foreach (KeyValuePair<string, byte[]> user in properties.UserCollectedProperties)
         {
             if (TablePropertyNames.IsReserved(user.Key))
@@ -100,8 +113,17 @@ internal static class TablePropertiesCodec
                 case TablePropertyNames.FilterPolicy: properties.FilterPolicyName = DecodeUtf8(value, path, blockOffset); break;
                 case TablePropertyNames.SmallestSequence: properties.SmallestSequence = Number(value, name, path, blockOffset); break;
                 case TablePropertyNames.LargestSequence: properties.LargestSequence = Number(value, name, path, blockOffset); break;
+                case TablePropertyNames.PrefixExtractorName: properties.PrefixExtractorName = DecodeUtf8(value, path, blockOffset); break;
+                case TablePropertyNames.WholeKeyFiltering: properties.WholeKeyFiltering = Number(value, name, path, blockOffset) != 0; break;
                 case TablePropertyNames.SmallestKey: properties.SmallestKey = value.ToArray(); break;
                 case TablePropertyNames.LargestKey: properties.LargestKey = value.ToArray(); break;
+                case TablePropertyNames.ExternalFileVersion:
+                    if (Number(value, name, path, blockOffset) != TableFormat.ExternalFileVersion)
+                    {
+                        ThrowHelper.ThrowCorruption(path, blockOffset, "unknown external SST version");
+                    }
+                    properties.IsExternalFile = true;
+                    break;
                 default:
                     if (!TablePropertyNames.IsReserved(name))
                     {

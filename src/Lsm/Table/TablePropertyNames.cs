@@ -25,10 +25,13 @@ internal static class TablePropertyNames
     public const string FormatVersion = "rocksdb.format.version";
     public const string Comparator = "rocksdb.comparator";
     public const string FilterPolicy = "rocksdb.filter.policy";
+    public const string PrefixExtractorName = "rocksdb.prefix.extractor.name";
+    public const string WholeKeyFiltering = "managedkv.whole.key.filtering";
     public const string SmallestSequence = "managedkv.smallest.seqno";
     public const string LargestSequence = "managedkv.largest.seqno";
     public const string SmallestKey = "managedkv.smallest.key";
     public const string LargestKey = "managedkv.largest.key";
+    public const string ExternalFileVersion = "managedkv.external.version";
 
     public static bool IsReserved(string name) =>
         name.StartsWith(ReservedPrefix, StringComparison.Ordinal) || name.StartsWith(ManagedKvPrefix, StringComparison.Ordinal);

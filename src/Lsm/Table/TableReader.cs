@@ -42,6 +42,7 @@ internal sealed unsafe partial class TableReader
     private readonly bool _hasFilter;
     private readonly BloomFilterReader? _pinnedFilter; // null when there is no filter or it lives in the block cache
     private readonly long _limit;              // end of the last block before the footer
+    private ulong _globalSequence;             // external files ingested over newer data: every entry reads at it; set before publication
     private int _refs = 1;
     // Invariant: _pinnedIndex != null || _cache != null; (_hasFilter && _pinnedFilter == null) implies _cache != null.
 
@@ -78,6 +79,9 @@ internal sealed unsafe partial class TableReader
     /// <summary>Bytes this reader holds in memory: pinned index and filter blocks, the index's restart key prefixes.</summary>
     public long MemoryUsage => (_pinnedIndex?.Length ?? 0) + (_pinnedFilter?.MemoryUsage ?? 0) + (8L * (_indexPrefixes?.Length ?? 0));
 
+    /// <summary>The global sequence number of an ingested external file (every entry reads at it); 0 for other files.</summary>
+    internal ulong GlobalSequence => _globalSequence;
+
     /// <summary>File offset of the index block (for error messages).</summary>
     internal long IndexBlockOffset => (long)_indexHandle.Offset;
 
@@ -90,11 +94,26 @@ internal sealed unsafe partial class TableReader
     /// when opening fails. Throws <see cref="CorruptionException"/> for a bad footer, magic, format version, block
     /// checksum or block contents.
     /// </summary>
-    public static TableReader Open(IRandomAccessFile file, string path, ulong fileNumber, long fileSize, TableReaderOptions options)
+    /// <param name="globalSequence">
+    /// For an ingested external file, the sequence every entry reads as (FORMAT.md, "Global sequence numbers"); 0 reads
+    /// entries with their stored sequences. A non-zero value for a file that is not external is corruption.
+    /// </param>
+    public static TableReader Open(IRandomAccessFile file, string path, ulong fileNumber, long fileSize, TableReaderOptions options, ulong globalSequence = 0)
     {
         try
         {
-            return OpenCore(file, path, fileNumber, fileSize, options);
+            TableReader reader = OpenCore(file, path, fileNumber, fileSize, options);
+            if (globalSequence != 0)
+            {
+                TableProperties p = reader.Properties;
+                if (!p.IsExternalFile || p.LargestSequence != 0 || globalSequence > SequenceNumber.Max)
+                {
+                    ThrowHelper.ThrowCorruption(path, 0, $"global sequence number {globalSequence} given for a file that is not an external SST");
+                }
+                reader._globalSequence = globalSequence;
+                p.GlobalSequenceNumber = globalSequence;
+            }
+            return reader;
         }
         catch
         {
@@ -131,10 +150,21 @@ internal sealed unsafe partial class TableReader
         it.Reset(metaindex, internalKeys: false, path, (long)footer.MetaindexHandle.Offset);
         byte[] propertiesName = Encoding.UTF8.GetBytes(TableFormat.PropertiesBlockName);
         byte[] filterName = Encoding.UTF8.GetBytes(TableFormat.FullFilterBlockPrefix + BloomFilterPolicy.Name);
+        BlockHandle rangeDelHandle = default;
+        bool hasRangeDel = false;
         for (it.SeekToFirst(); it.Valid; it.Next())
         {
             bool isProperties = it.Key.SequenceEqual(propertiesName);
             bool isFilter = it.Key.SequenceEqual(filterName);
+            if (it.Key.SequenceEqual(s_rangeDelName))
+            {
+                if (BlockHandle.TryDecode(it.Value, out rangeDelHandle) == 0)
+                {
+                    ThrowHelper.ThrowCorruption(path, (long)footer.MetaindexHandle.Offset, "malformed block handle in metaindex");
+                }
+                hasRangeDel = true;
+                continue;
+            }
             if (!isProperties && !isFilter)
             {
                 continue; // a meta block of a later version or another filter policy: not needed to read the data
@@ -181,9 +211,20 @@ internal sealed unsafe partial class TableReader
                 cache.InsertCopy(cacheId, filterHandle.Offset, filter);
             }
         }
-        return new TableReader(file, path, fileNumber, fileSize, options, properties, footer.IndexHandle, pin ? index : null,
+        var reader = new TableReader(file, path, fileNumber, fileSize, options, properties, footer.IndexHandle, pin ? index : null,
             pin ? indexPrefixes : null, hasFilter, filterHandle, pin ? filterReader : null, cache, cacheId);
+        if (hasRangeDel)
+        {
+            reader.RangeTombstones = RangeDel.FragmentedRangeTombstones.DecodeBlock(
+                ReadMetaBlock(file, path, footerOffset, rangeDelHandle), path, (long)rangeDelHandle.Offset);
+        }
+        return reader;
     }
+
+    private static readonly byte[] s_rangeDelName = Encoding.UTF8.GetBytes(TableFormat.RangeDelBlockName);
+
+    /// <summary>The table's range tombstones, fragmented; null when it has none. Set once at open.</summary>
+    public RangeDel.FragmentedRangeTombstones? RangeTombstones { get; private set; }
 
     /// <summary>Adds a reference. REQUIRES: the caller already holds one (the count is above zero).</summary>
     public void Ref()
@@ -250,21 +291,82 @@ internal sealed unsafe partial class TableReader
         }
     }
 
-    /// <summary>False when the bloom filter proves the file holds no entry for <paramref name="userKey"/>; true when there is no filter.</summary>
-    public bool KeyMayMatch(ReadOnlySpan<byte> userKey)
+    /// <summary>
+    /// False when the bloom filter proves the file holds no entry for <paramref name="userKey"/>; true when there is no
+    /// filter or it holds no whole keys.
+    /// </summary>
+    public bool KeyMayMatch(ReadOnlySpan<byte> userKey) =>
+        !_hasFilter || !Properties.WholeKeyFiltering || FilterHashMayMatch(BloomFilterBuilder.Hash(userKey));
+
+    /// <summary>
+    /// False when the filter proves the file holds no key whose prefix hashes to <paramref name="prefixHash"/> under
+    /// the extractor named <paramref name="extractorName"/>. True (not checked) when the file has no filter or its
+    /// prefixes came from another extractor. Counts the check in <paramref name="stats"/>.
+    /// </summary>
+    internal bool PrefixMayMatch(ulong prefixHash, string extractorName, LsmStatistics? stats)
     {
+        if (!_hasFilter || Properties.PrefixExtractorName.Length == 0 || Properties.PrefixExtractorName != extractorName)
+        {
+            return true;
+        }
+        stats?.Record(Ticker.BloomFilterPrefixChecked);
+        if (FilterHashMayMatch(prefixHash))
+        {
+            return true;
+        }
+        stats?.Record(Ticker.BloomFilterPrefixUseful);
+        return false;
+    }
+
+    /// <summary>
+    /// The filter check of a point lookup: the whole key when the filter holds whole keys, else the key's prefix when
+    /// the filter's prefixes come from <paramref name="prefixExtractor"/>. Returns false when the file cannot hold the
+    /// key; <paramref name="checkedFilter"/> tells whether a filter was consulted.
+    /// </summary>
+    private bool FilterMayMatchForGet(ReadOnlySpan<byte> userKey, ISliceTransform? prefixExtractor, LsmStatistics? stats, out bool checkedFilter)
+    {
+        checkedFilter = false;
         if (!_hasFilter)
         {
             return true;
         }
+        bool mayMatch;
+        if (Properties.WholeKeyFiltering)
+        {
+            mayMatch = FilterHashMayMatch(BloomFilterBuilder.Hash(userKey));
+        }
+        else if (prefixExtractor != null && Properties.PrefixExtractorName == prefixExtractor.Name && prefixExtractor.InDomain(userKey))
+        {
+            stats?.Record(Ticker.BloomFilterPrefixChecked);
+            mayMatch = FilterHashMayMatch(BloomFilterBuilder.Hash(prefixExtractor.Transform(userKey)));
+            if (!mayMatch)
+            {
+                stats?.Record(Ticker.BloomFilterPrefixUseful);
+            }
+        }
+        else
+        {
+            return true;
+        }
+        checkedFilter = true;
+        if (stats != null)
+        {
+            stats.Record(Ticker.BloomFilterChecked);
+            stats.Record(mayMatch ? Ticker.BloomFilterFullPositive : Ticker.BloomFilterUseful);
+        }
+        return mayMatch;
+    }
+
+    private bool FilterHashMayMatch(ulong hash)
+    {
         if (_pinnedFilter != null)
         {
-            return _pinnedFilter.KeyMayMatch(userKey);
+            return _pinnedFilter.HashMayMatch(hash);
         }
         BlockContents filter = GetCachedMetaBlock(_filterHandle);
         try
         {
-            return BloomFilterReader.MayMatch(filter.Span, BloomFilterBuilder.Hash(userKey), Path, (long)_filterHandle.Offset);
+            return BloomFilterReader.MayMatch(filter.Span, hash, Path, (long)_filterHandle.Offset);
         }
         finally
         {
@@ -276,14 +378,38 @@ internal sealed unsafe partial class TableReader
     /// Point lookup: finds the first entry with internal key &gt;= (userKey, sequence, seek type). When its user key
     /// is <paramref name="userKey"/>, returns <see cref="LookupResult.Found"/> (writing the value to
     /// <paramref name="value"/>) or <see cref="LookupResult.Deleted"/>; otherwise <see cref="LookupResult.NotFound"/>.
-    /// Checks the bloom filter first. Allocates nothing when the data block is in the block cache.
+    /// Checks the bloom filter first (the whole key, or with <paramref name="prefixExtractor"/> the prefix when the
+    /// filter holds prefixes only), counting in <paramref name="stats"/>. Allocates nothing when the data block is in
+    /// the block cache.
     /// </summary>
-    public LookupResult Get(ReadOnlySpan<byte> userKey, ulong sequence, IBufferWriter<byte>? value, bool fillCache = true)
+    public LookupResult Get(ReadOnlySpan<byte> userKey, ulong sequence, IBufferWriter<byte>? value, bool fillCache = true,
+        ISliceTransform? prefixExtractor = null, LsmStatistics? stats = null) =>
+        Get(userKey, sequence, value, fillCache, prefixExtractor, stats, out _);
+
+    /// <summary>As the overload above, also giving the sequence of the entry found.</summary>
+    public LookupResult Get(ReadOnlySpan<byte> userKey, ulong sequence, IBufferWriter<byte>? value, bool fillCache,
+        ISliceTransform? prefixExtractor, LsmStatistics? stats, out ulong foundSequence)
     {
-        if (!KeyMayMatch(userKey))
+        foundSequence = 0;
+        if (_globalSequence > sequence)
+        {
+            return LookupResult.NotFound; // ingested after the read's snapshot: every entry is newer than the read
+        }
+        if (!FilterMayMatchForGet(userKey, prefixExtractor, stats, out bool checkedFilter))
         {
             return LookupResult.NotFound;
         }
+        LookupResult result = GetCore(userKey, sequence, value, fillCache, out foundSequence);
+        if (checkedFilter && result != LookupResult.NotFound)
+        {
+            stats?.Record(Ticker.BloomFilterFullTruePositive);
+        }
+        return result;
+    }
+
+    private LookupResult GetCore(ReadOnlySpan<byte> userKey, ulong sequence, IBufferWriter<byte>? value, bool fillCache, out ulong foundSequence)
+    {
+        foundSequence = 0;
         int keyLength = userKey.Length + InternalKey.TrailerSize;
         byte[]? rentedKey = null;
         Span<byte> seekKey = keyLength <= StackKeyLimit
@@ -321,6 +447,7 @@ internal sealed unsafe partial class TableReader
                 {
                     return LookupResult.NotFound;
                 }
+                foundSequence = _globalSequence != 0 ? _globalSequence : InternalKey.Sequence(key);
                 switch (InternalKey.Type(key))
                 {
                     case ValueType.Value:
@@ -358,7 +485,8 @@ internal sealed unsafe partial class TableReader
     public IInternalIterator NewIterator(bool fillCache = true)
     {
         Ref();
-        return new TableIterator(this, fillCache); // adopts the reference (and drops it if it throws)
+        var inner = new TableIterator(this, fillCache); // adopts the reference (and drops it if it throws)
+        return _globalSequence == 0 ? inner : new Ingest.GlobalSequenceIterator(inner, _globalSequence);
     }
 
     /// <summary>

@@ -8,8 +8,9 @@ namespace ManagedKv.Lsm.Version;
 /// </summary>
 internal sealed class FileMetaData
 {
-    public FileMetaData(ulong number, long fileSize, byte[] smallest, byte[] largest, ulong smallestSequence, ulong largestSequence)
+    public FileMetaData(ulong number, long fileSize, byte[] smallest, byte[] largest, ulong smallestSequence, ulong largestSequence, ulong globalSequence = 0)
     {
+        GlobalSequence = globalSequence;
         Number = number;
         FileSize = fileSize;
         Smallest = smallest;
@@ -31,6 +32,15 @@ internal sealed class FileMetaData
     public ulong SmallestSequence { get; }
 
     public ulong LargestSequence { get; }
+
+    /// <summary>The file has a range deletion block (recorded in the MANIFEST, FORMAT.md "MANIFEST" tag 12).</summary>
+    public bool HasRangeDeletions { get; init; }
+
+    /// <summary>
+    /// For an ingested external file: the sequence every entry reads as (its stored sequences are 0); 0 otherwise.
+    /// Recorded in the MANIFEST (FORMAT.md, "MANIFEST additions", tag 16); Smallest and Largest already carry it.
+    /// </summary>
+    public ulong GlobalSequence { get; }
 
     public ReadOnlySpan<byte> SmallestUserKey => InternalKey.UserKey(Smallest);
 

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Diagnostics;
 using ManagedKv.Lsm.Iterators;
 using ManagedKv.Lsm.Keys;
+using ValueType = ManagedKv.Lsm.Keys.ValueType;
 using ManagedKv.Lsm.Table;
 
 namespace ManagedKv.Lsm.Version;
@@ -80,7 +81,19 @@ internal sealed class Version
     /// </summary>
     public LookupResult Get(ReadOnlySpan<byte> userKey, ulong sequence, IBufferWriter<byte>? value, bool fillCache)
     {
+        ulong maxTombstone = 0;
+        return Get(userKey, sequence, value, fillCache, ref maxTombstone);
+    }
+
+    /// <summary>
+    /// As above, honouring range tombstones: <paramref name="maxTombstone"/> carries the newest covering tombstone
+    /// sequence seen in newer sources and is raised by the tombstones of the files visited.
+    /// </summary>
+    public LookupResult Get(ReadOnlySpan<byte> userKey, ulong sequence, IBufferWriter<byte>? value, bool fillCache, ref ulong maxTombstone)
+    {
         TableCache cache = VersionSet.TableCache;
+        ISliceTransform? prefixExtractor = ColumnFamily.Options.PrefixExtractor;
+        LsmStatistics? stats = ColumnFamily.Db.Statistics;
         List<FileMetaData> l0 = _files[0];
         for (int i = 0; i < l0.Count; i++)
         {
@@ -93,7 +106,7 @@ internal sealed class Version
             {
                 continue;
             }
-            LookupResult r = GetFromFile(cache, f, userKey, sequence, value, fillCache);
+            LookupResult r = GetFromFile(cache, f, userKey, sequence, value, fillCache, prefixExtractor, stats, ref maxTombstone);
             if (r != LookupResult.NotFound)
             {
                 return r;
@@ -107,11 +120,16 @@ internal sealed class Version
                 continue;
             }
             int index = FindFile(files, userKey);
+            // A file whose largest key is a range-tombstone end sentinel does not hold its largest user key.
+            if (index < files.Count && IsEndSentinel(files[index].Largest) && files[index].LargestUserKey.SequenceEqual(userKey))
+            {
+                index++;
+            }
             if (index >= files.Count || userKey.SequenceCompareTo(files[index].SmallestUserKey) < 0)
             {
                 continue;
             }
-            LookupResult r = GetFromFile(cache, files[index], userKey, sequence, value, fillCache);
+            LookupResult r = GetFromFile(cache, files[index], userKey, sequence, value, fillCache, prefixExtractor, stats, ref maxTombstone);
             if (r != LookupResult.NotFound)
             {
                 return r;
@@ -120,18 +138,41 @@ internal sealed class Version
         return LookupResult.NotFound;
     }
 
-    private static LookupResult GetFromFile(TableCache cache, FileMetaData f, ReadOnlySpan<byte> userKey, ulong sequence, IBufferWriter<byte>? value, bool fillCache)
+    private static LookupResult GetFromFile(TableCache cache, FileMetaData f, ReadOnlySpan<byte> userKey, ulong sequence, IBufferWriter<byte>? value, bool fillCache,
+        ISliceTransform? prefixExtractor, LsmStatistics? stats, ref ulong maxTombstone)
     {
-        TableReader reader = cache.Acquire(f.Number, f.FileSize);
+        TableReader reader = cache.Acquire(f);
         try
         {
-            return reader.Get(userKey, sequence, value, fillCache);
+            if (f.HasRangeDeletions && reader.RangeTombstones is { } tombstones)
+            {
+                maxTombstone = Math.Max(maxTombstone, tombstones.MaxCoveringSequence(userKey, sequence));
+            }
+            if (maxTombstone == 0)
+            {
+                return reader.Get(userKey, sequence, value, fillCache, prefixExtractor, stats);
+            }
+            // A tombstone may hide the entry: find its sequence before writing any value to the caller's sink.
+            LookupResult r = reader.Get(userKey, sequence, null, fillCache, prefixExtractor, stats, out ulong found);
+            if (r == LookupResult.NotFound)
+            {
+                return r;
+            }
+            if (r == LookupResult.Deleted || found < maxTombstone)
+            {
+                return LookupResult.Deleted;
+            }
+            return reader.Get(userKey, sequence, value, fillCache, prefixExtractor, stats);
         }
         finally
         {
             reader.Unref();
         }
     }
+
+    /// <summary>True for the exclusive-end sentinel (end, max sequence, RangeDeletion) that closes a file's range.</summary>
+    public static bool IsEndSentinel(byte[] internalKey) =>
+        InternalKey.Trailer(internalKey) == InternalKey.PackTrailer(SequenceNumber.Max, ValueType.RangeDeletion);
 
     /// <summary>Index of the first file whose largest user key is &gt;= <paramref name="userKey"/> (files sorted, disjoint).</summary>
     public static int FindFile(List<FileMetaData> files, ReadOnlySpan<byte> userKey)
@@ -153,19 +194,22 @@ internal sealed class Version
         return lo;
     }
 
-    /// <summary>Adds one iterator per L0 file and one level iterator per non-empty deeper level.</summary>
-    public void AddIterators(List<IInternalIterator> into, bool fillCache)
+    /// <summary>
+    /// Adds one iterator per L0 file and one level iterator per non-empty deeper level; with <paramref name="prefix"/>
+    /// they skip files whose filters rule out the prefix of a prefix seek.
+    /// </summary>
+    public void AddIterators(List<IInternalIterator> into, bool fillCache, PrefixSeekState? prefix = null)
     {
         TableCache cache = VersionSet.TableCache;
         foreach (FileMetaData f in _files[0])
         {
-            into.Add(new OwnedTableIterator(cache.Acquire(f.Number, f.FileSize), fillCache));
+            into.Add(new OwnedTableIterator(cache.Acquire(f), fillCache, prefix));
         }
         for (int level = 1; level < _files.Length; level++)
         {
             if (_files[level].Count > 0)
             {
-                into.Add(new LevelIterator(cache, _files[level], fillCache));
+                into.Add(new LevelIterator(cache, _files[level], fillCache, prefix));
             }
         }
     }
@@ -209,6 +253,32 @@ internal sealed class Version
             }
         }
         return result;
+    }
+
+    /// <summary>True when some file of a level below <paramref name="level"/> overlaps the user-key range [begin, end).</summary>
+    public bool RangeMayExistBelow(int level, byte[] begin, byte[] end)
+    {
+        for (int l = level + 1; l < _files.Length; l++)
+        {
+            List<FileMetaData> files = _files[l];
+            if (l == 0)
+            {
+                foreach (FileMetaData f in files)
+                {
+                    if (f.SmallestUserKey.SequenceCompareTo(end) < 0 && f.LargestUserKey.SequenceCompareTo(begin) >= 0)
+                    {
+                        return true;
+                    }
+                }
+                continue;
+            }
+            int i = FindFile(files, begin);
+            if (i < files.Count && files[i].SmallestUserKey.SequenceCompareTo(end) < 0)
+            {
+                return true;
+            }
+        }
+        return false;
     }
 
     /// <summary>True when some file of a level below <paramref name="level"/> may hold <paramref name="userKey"/>.</summary>

@@ -20,8 +20,12 @@ internal sealed class VersionEdit
     public uint ColumnFamilyId;
     public string? ColumnFamilyAdd;
     public bool ColumnFamilyDrop;
+    public string? PrefixExtractorName; // null: not recorded by this edit
     public readonly List<(int Level, ulong Number)> DeletedFiles = new();
     public readonly List<(int Level, FileMetaData File)> NewFiles = new();
+
+    /// <summary>Names of the CF's code-supplied options (kind → name), recorded so a reopen with other code fails.</summary>
+    public SortedDictionary<string, string>? OptionNames;
 
     public void AddFile(int level, FileMetaData file) => NewFiles.Add((level, file));
 
@@ -74,6 +78,11 @@ internal sealed class VersionEdit
             PutVarint(w, VersionEditFormat.MaxColumnFamily);
             PutVarint(w, mc);
         }
+        if (PrefixExtractorName is not null)
+        {
+            PutVarint(w, VersionEditFormat.PrefixExtractorName);
+            PutBytes(w, Encoding.UTF8.GetBytes(PrefixExtractorName));
+        }
         foreach ((int level, ulong number) in DeletedFiles)
         {
             PutVarint(w, VersionEditFormat.DeletedFile);
@@ -82,7 +91,7 @@ internal sealed class VersionEdit
         }
         foreach ((int level, FileMetaData f) in NewFiles)
         {
-            PutVarint(w, VersionEditFormat.NewFile);
+            PutVarint(w, f.GlobalSequence == 0 ? VersionEditFormat.NewFile : VersionEditFormat.NewFileWithGlobalSequence);
             PutVarint(w, (uint)level);
             PutVarint(w, f.Number);
             PutVarint(w, (ulong)f.FileSize);
@@ -90,6 +99,21 @@ internal sealed class VersionEdit
             PutBytes(w, f.Largest);
             PutVarint(w, f.SmallestSequence);
             PutVarint(w, f.LargestSequence);
+            if (f.GlobalSequence != 0)
+            {
+                PutVarint(w, f.GlobalSequence);
+            }
+            if (f.HasRangeDeletions)
+            {
+                PutVarint(w, VersionEditFormat.NewFileFlags);
+                PutVarint(w, f.Number);
+                PutVarint(w, VersionEditFormat.FileFlagRangeDeletions);
+            }
+        }
+        if (OptionNames is not null)
+        {
+            PutVarint(w, VersionEditFormat.OptionNames);
+            PutBytes(w, ColumnFamilyOptionNames.Encode(OptionNames));
         }
         return w.WrittenSpan.ToArray();
     }
@@ -134,6 +158,9 @@ internal sealed class VersionEdit
                 case VersionEditFormat.MaxColumnFamily:
                     edit.MaxColumnFamily = ReadU32(ref r, path, offset);
                     break;
+                case VersionEditFormat.PrefixExtractorName:
+                    edit.PrefixExtractorName = ReadString(ref r, path, offset);
+                    break;
                 case VersionEditFormat.DeletedFile:
                     {
                         int level = (int)ReadU32(ref r, path, offset);
@@ -142,6 +169,7 @@ internal sealed class VersionEdit
                         break;
                     }
                 case VersionEditFormat.NewFile:
+                case VersionEditFormat.NewFileWithGlobalSequence:
                     {
                         int level = (int)ReadU32(ref r, path, offset);
                         ulong number = ReadU64(ref r, path, offset);
@@ -150,13 +178,37 @@ internal sealed class VersionEdit
                         byte[] largest = ReadBytes(ref r, path, offset);
                         ulong smallestSeq = ReadU64(ref r, path, offset);
                         ulong largestSeq = ReadU64(ref r, path, offset);
+                        ulong globalSeq = tag == VersionEditFormat.NewFileWithGlobalSequence ? ReadU64(ref r, path, offset) : 0;
                         if (smallest.Length < 8 || largest.Length < 8)
                         {
                             Fail(path, offset, "file boundary shorter than an internal key");
                         }
-                        edit.NewFiles.Add((level, new FileMetaData(number, (long)size, smallest, largest, smallestSeq, largestSeq)));
+                        if (tag == VersionEditFormat.NewFileWithGlobalSequence && (globalSeq == 0 || smallestSeq != globalSeq || largestSeq != globalSeq))
+                        {
+                            Fail(path, offset, $"file #{number}: global sequence {globalSeq} does not match its sequence range [{smallestSeq}, {largestSeq}]");
+                        }
+                        edit.NewFiles.Add((level, new FileMetaData(number, (long)size, smallest, largest, smallestSeq, largestSeq, globalSeq)));
                         break;
                     }
+                case VersionEditFormat.NewFileFlags:
+                    {
+                        ulong number = ReadU64(ref r, path, offset);
+                        uint flags = ReadU32(ref r, path, offset);
+                        int at = edit.NewFiles.FindIndex(x => x.File.Number == number);
+                        if (at < 0 || (flags & ~VersionEditFormat.FileFlagRangeDeletions) != 0)
+                        {
+                            Fail(path, offset, $"flags {flags} for file #{number} not added by the edit");
+                        }
+                        (int level, FileMetaData f) = edit.NewFiles[at];
+                        edit.NewFiles[at] = (level, new FileMetaData(f.Number, f.FileSize, f.Smallest, f.Largest, f.SmallestSequence, f.LargestSequence, f.GlobalSequence)
+                        {
+                            HasRangeDeletions = (flags & VersionEditFormat.FileFlagRangeDeletions) != 0,
+                        });
+                        break;
+                    }
+                case VersionEditFormat.OptionNames:
+                    edit.OptionNames = ColumnFamilyOptionNames.Decode(ReadBytes(ref r, path, offset), path, offset);
+                    break;
                 default:
                     if (tag >= VersionEditFormat.SafeToIgnoreFirst)
                     {

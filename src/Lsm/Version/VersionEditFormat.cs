@@ -19,7 +19,21 @@ internal static class VersionEditFormat
     public const uint MaxColumnFamily = 10;
     public const uint FormatVersion = 11;
 
+    /// <summary>Flags of a file added in the same edit: <c>number varint64 | flags varint32</c> (bit 0: has range deletions).</summary>
+    public const uint NewFileFlags = 12;
+
+    public const uint FileFlagRangeDeletions = 1;
+
+    /// <summary>A new file with a global sequence number (ingested external SST): NewFile's fields + varint64 seqno.</summary>
+    public const uint NewFileWithGlobalSequence = 16;
+
+    /// <summary>Ignorable: names of the code-supplied options of the CF (collectors, extractors, ...), see <see cref="ColumnFamilyOptionNames"/>.</summary>
+    public const uint OptionNames = 64;
+
     public const uint SafeToIgnoreFirst = 64;
+
+    /// <summary>Ignorable: the column family's prefix extractor name (empty: none). Length-prefixed UTF-8.</summary>
+    public const uint PrefixExtractorName = 80;
 
     /// <summary>The MANIFEST format this code writes; a MANIFEST with a newer version fails to open.</summary>
     public const uint CurrentFormatVersion = 1;

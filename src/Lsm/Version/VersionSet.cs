@@ -20,6 +20,9 @@ internal sealed class VersionSet : IDisposable
     private ulong _nextFileNumber = 2;  // guarded by Mutex
     private ulong _manifestFileNumber;
     private uint _maxColumnFamily;      // guarded by Mutex
+    // Largest LastSequence written to the MANIFEST; edits never record less (a caller's value may be stale once it
+    // waited for another writer, and ingested sequences exist in no WAL). Guarded by Mutex.
+    private ulong _lastSequenceLogged;
     private readonly List<ulong> _obsoleteFiles = new(); // guarded by Mutex
 
     public VersionSet(string dbPath, object mutex, TableCache tableCache)
@@ -61,7 +64,11 @@ internal sealed class VersionSet : IDisposable
         public required uint Id;
         public required string Name;
         public ulong LogNumber;
+        public string? PrefixExtractorName; // null when the MANIFEST never recorded one
         public readonly List<FileMetaData>[] Levels = CreateLevels(64);
+
+        /// <summary>The code-supplied option names last recorded for the CF (null when never recorded).</summary>
+        public SortedDictionary<string, string>? OptionNames;
     }
 
     /// <summary>
@@ -145,13 +152,21 @@ internal sealed class VersionSet : IDisposable
             {
                 cf.LogNumber = ln;
             }
+            if (edit.PrefixExtractorName is not null)
+            {
+                cf.PrefixExtractorName = edit.PrefixExtractorName;
+            }
+            if (edit.OptionNames is not null)
+            {
+                cf.OptionNames = edit.OptionNames;
+            }
             if (edit.NextFileNumber is ulong nf)
             {
                 nextFile = nf;
             }
             if (edit.LastSequence is ulong ls)
             {
-                lastSequence = ls;
+                lastSequence = Math.Max(lastSequence ?? 0, ls);
             }
             if (edit.MaxColumnFamily is uint mc)
             {
@@ -164,6 +179,7 @@ internal sealed class VersionSet : IDisposable
         }
         _nextFileNumber = Math.Max(nextFile.Value, manifestNumber + 1);
         RecoveredLastSequence = lastSequence.Value;
+        _lastSequenceLogged = lastSequence.Value;
         _manifestFileNumber = manifestNumber;
         return cfs;
     }
@@ -185,13 +201,13 @@ internal sealed class VersionSet : IDisposable
                 FormatVersion = VersionEditFormat.CurrentFormatVersion,
                 Comparator = BytewiseComparator.Name,
                 NextFileNumber = _nextFileNumber,
-                LastSequence = lastSequence,
+                LastSequence = Math.Max(lastSequence, _lastSequenceLogged),
                 MaxColumnFamily = _maxColumnFamily,
             };
             log.AddRecord(head.Encode());
             foreach (ColumnFamily cf in cfs)
             {
-                var edit = new VersionEdit { ColumnFamilyId = cf.Id, LogNumber = cf.LogNumber };
+                var edit = new VersionEdit { ColumnFamilyId = cf.Id, LogNumber = cf.LogNumber, PrefixExtractorName = cf.Options.PrefixExtractor?.Name ?? "", OptionNames = ColumnFamilyOptionNames.Of(cf.Options) };
                 if (cf.Id != 0)
                 {
                     edit.ColumnFamilyAdd = cf.Name;
@@ -249,7 +265,8 @@ internal sealed class VersionSet : IDisposable
         {
             edit.ColumnFamilyId = cf.Id;
             edit.NextFileNumber = _nextFileNumber;
-            edit.LastSequence = lastSequence;
+            _lastSequenceLogged = Math.Max(_lastSequenceLogged, lastSequence);
+            edit.LastSequence = _lastSequenceLogged;
             Version? newVersion = edit.ColumnFamilyDrop || edit.ColumnFamilyAdd is not null ? null : Apply(cf, cf.Current, edit);
             byte[] record = edit.Encode();
 
@@ -358,7 +375,8 @@ internal sealed class VersionSet : IDisposable
             List<FileMetaData> files = levels[level];
             for (int i = 1; i < files.Count; i++)
             {
-                if (files[i - 1].LargestUserKey.SequenceCompareTo(files[i].SmallestUserKey) >= 0)
+                if (InternalKey.Compare(files[i - 1].Largest, files[i].Smallest) >= 0
+                    || (files[i - 1].LargestUserKey.SequenceCompareTo(files[i].SmallestUserKey) >= 0 && !Version.IsEndSentinel(files[i - 1].Largest)))
                 {
                     ThrowHelper.ThrowInvalidOperation($"Files #{files[i - 1].Number} and #{files[i].Number} overlap at level {level}.");
                 }

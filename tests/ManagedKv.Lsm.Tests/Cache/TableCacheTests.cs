@@ -33,12 +33,12 @@ public sealed class TableCacheTests
         var files = BuildFiles(dir, 10);
         using var cache = new TableCache(n => PathOf(dir, n), 3, new TableReaderOptions { UseMemoryMap = mmap, BlockCache = new BlockCache(1 << 20) });
 
-        TableReader first = cache.Acquire(1, files[1].Size);
+        TableReader first = cache.Acquire(1, files[1].Size, 0);
         using IInternalIterator it = first.NewIterator();
         first.Unref();
         for (ulong n = 2; n <= 10; n++)
         {
-            TableReader reader = cache.Acquire(n, files[n].Size);
+            TableReader reader = cache.Acquire(n, files[n].Size, 0);
             Assert.Equal(n, reader.FileNumber);
             Assert.InRange(cache.Count, 1, 3);
             reader.Unref();
@@ -62,11 +62,11 @@ public sealed class TableCacheTests
         using var dir = new TempDirectory();
         var files = BuildFiles(dir, 2);
         using var cache = new TableCache(n => PathOf(dir, n), 10, new TableReaderOptions());
-        TableReader a = cache.Acquire(1, files[1].Size);
-        TableReader b = cache.Acquire(1, files[1].Size);
+        TableReader a = cache.Acquire(1, files[1].Size, 0);
+        TableReader b = cache.Acquire(1, files[1].Size, 0);
         Assert.Same(a, b);
         Assert.Equal(3, a.RefCount); // the cache's and two callers'
-        TableReader c = cache.Acquire(2, files[2].Size);
+        TableReader c = cache.Acquire(2, files[2].Size, 0);
         Assert.Equal(a.MemoryUsage + c.MemoryUsage, cache.MemoryUsage);
         Assert.True(cache.MemoryUsage > 0);
         cache.Evict(1);
@@ -79,7 +79,7 @@ public sealed class TableCacheTests
         b.Unref();
         c.Unref();
         Assert.Equal(0, a.RefCount);
-        TableReader again = cache.Acquire(1, files[1].Size);
+        TableReader again = cache.Acquire(1, files[1].Size, 0);
         Assert.NotSame(a, again);
         again.Unref();
     }
@@ -90,8 +90,8 @@ public sealed class TableCacheTests
         using var dir = new TempDirectory();
         File.WriteAllBytes(PathOf(dir, 1), new byte[100]);
         using var cache = new TableCache(n => PathOf(dir, n), 10, new TableReaderOptions());
-        Assert.Throws<CorruptionException>(() => cache.Acquire(1, 100));
-        Assert.Throws<FileNotFoundException>(() => cache.Acquire(2, 100));
+        Assert.Throws<CorruptionException>(() => cache.Acquire(1, 100, 0));
+        Assert.Throws<FileNotFoundException>(() => cache.Acquire(2, 100, 0));
         Assert.Equal(0, cache.Count);
     }
 
@@ -114,7 +114,7 @@ public sealed class TableCacheTests
                 for (int i = 0; i < 3000; i++)
                 {
                     ulong n = (ulong)rnd.Next(1, 9);
-                    TableReader reader = cache.Acquire(n, files[n].Size);
+                    TableReader reader = cache.Acquire(n, files[n].Size, 0);
                     try
                     {
                         Entry e = files[n].Entries[rnd.Next(files[n].Entries.Count)];
@@ -152,10 +152,10 @@ public sealed class TableCacheTests
         using var dir = new TempDirectory();
         var files = BuildFiles(dir, 1);
         var cache = new TableCache(n => PathOf(dir, n), 10, new TableReaderOptions());
-        TableReader reader = cache.Acquire(1, files[1].Size);
+        TableReader reader = cache.Acquire(1, files[1].Size, 0);
         reader.Unref();
         cache.Dispose();
         Assert.Equal(0, reader.RefCount);
-        Assert.Throws<ObjectDisposedException>(() => cache.Acquire(1, files[1].Size));
+        Assert.Throws<ObjectDisposedException>(() => cache.Acquire(1, files[1].Size, 0));
     }
 }

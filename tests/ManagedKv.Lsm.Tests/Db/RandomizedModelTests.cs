@@ -4,7 +4,7 @@ using Xunit.Abstractions;
 namespace ManagedKv.Lsm.Tests.Db;
 
 /// <summary>
-/// Seeded random operations over three column families checked against a SortedDictionary model: puts, deletes,
+/// Seeded random operations over three column families checked against a SortedDictionary model: puts, deletes, range deletions,
 /// multi-CF batches, gets, bounded iterators both ways, snapshots held across flushes and compactions, manual
 /// compactions and reopens, with tiny write buffers so flush and compaction run constantly.
 /// MANAGEDKV_SOAK=1 multiplies the operation count by 20.
@@ -90,6 +90,37 @@ public sealed class RandomizedModelTests
                     byte[] key = Key(rnd, keySpace);
                     db.Delete(cfs[cfIndex], key);
                     model.Cfs[cfIndex].Remove(key);
+                }
+                else if (dice < 560)
+                {
+                    byte[] a = Key(rnd, keySpace);
+                    byte[] b = Key(rnd, keySpace);
+                    if (a.AsSpan().SequenceCompareTo(b) > 0)
+                    {
+                        (a, b) = (b, a);
+                    }
+                    if (rnd.Next(4) == 0)
+                    {
+                        var batch = new WriteBatch();
+                        batch.DeleteRange(cfs[cfIndex], a, b);
+                        db.Write(batch);
+                    }
+                    else
+                    {
+                        db.DeleteRange(cfs[cfIndex], a, b);
+                    }
+                    var doomed = new List<byte[]>();
+                    foreach (byte[] k in model.Cfs[cfIndex].Keys)
+                    {
+                        if (k.AsSpan().SequenceCompareTo(a) >= 0 && k.AsSpan().SequenceCompareTo(b) < 0)
+                        {
+                            doomed.Add(k);
+                        }
+                    }
+                    foreach (byte[] k in doomed)
+                    {
+                        model.Cfs[cfIndex].Remove(k);
+                    }
                 }
                 else if (dice < 600)
                 {

@@ -68,6 +68,8 @@ public sealed class StallTests
         o.DefaultColumnFamilyOptions.Level0SlowdownWritesTrigger = 2;
         o.DefaultColumnFamilyOptions.Level0FileNumCompactionTrigger = 2;
         o.DefaultColumnFamilyOptions.Level0StopWritesTrigger = 100;
+        o.DefaultColumnFamilyOptions.WriteBufferSize = 4 << 20; // no flush (and no new L0 file) while delayed
+        o.DelayedWriteRate = 1 << 20;
         o.Listeners.Add(recorder);
         using LsmDb db = LsmDb.Open(dir.Path, o);
         db.SetCompactionsPausedForTest(true);
@@ -83,7 +85,17 @@ public sealed class StallTests
         {
             Assert.Contains(WriteStallCondition.Delayed, recorder.Conditions);
         }
+        // Delayed writes go at DelayedWriteRate (1 MiB/s here): 256 KiB more takes at least ~250 ms of stall time.
+        long before = db.Statistics.Get(Ticker.StallMicros);
+        var value = new byte[1024];
+        for (int i = 0; i < 256; i++)
+        {
+            db.Put(BitConverter.GetBytes(1000 + i), value);
+        }
         db.SetCompactionsPausedForTest(false);
+        db.Put("z"u8, "z"u8); // back to normal: the stall time is recorded
+        long stalled = db.Statistics.Get(Ticker.StallMicros) - before;
+        Assert.True(stalled >= 200_000, $"stalled {stalled} us");
         Assert.Equal("y"u8.ToArray(), db.Get("x"u8));
     }
 }

@@ -49,12 +49,14 @@ public sealed class TableRoundTripTests
             CheckProperties(entries, built, reader.Properties, path, seed);
             CheckIteration(reader, entries, rnd, seed);
             CheckGets(reader, entries, rnd, seed);
-            // Second pass: every block now comes from the cache (when there is one).
+            // Second pass: every block now comes from the cache (when there is one), except the blocks of an
+            // uncompressed mapped table, which are used in place and never cached.
             CheckGets(reader, entries, rnd, seed);
             CheckIteration(reader, entries, rnd, seed);
             if (blockCache != null)
             {
-                Assert.True(blockCache.HitCount > 0, $"seed {seed}");
+                bool inPlace = mmap && compression == CompressionType.None;
+                Assert.True(inPlace && pin ? blockCache.Count == 0 : blockCache.HitCount > 0, $"seed {seed}");
                 Assert.True(blockCache.Usage <= blockCache.Capacity, $"seed {seed}");
             }
         }

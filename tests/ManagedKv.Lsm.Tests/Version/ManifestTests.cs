@@ -64,7 +64,7 @@ public sealed class ManifestTests
     public void UnknownRequiredTagIsCorruptionButIgnorableTagIsSkipped()
     {
         Assert.Throws<CorruptionException>(() => VersionEdit.Decode([0x30, 0x01], "m", 8));
-        VersionEdit e = VersionEdit.Decode([0x40, 0x02, 0xAA, 0xBB, 0x02, 0x07], "m", 8);
+        VersionEdit e = VersionEdit.Decode([0x64, 0x02, 0xAA, 0xBB, 0x02, 0x07], "m", 8); // tag 100: unknown, ignorable
         Assert.Equal(7UL, e.LogNumber);
     }
 

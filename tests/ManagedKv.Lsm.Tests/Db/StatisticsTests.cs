@@ -1,0 +1,46 @@
+namespace ManagedKv.Lsm.Tests.Db;
+
+public sealed class StatisticsTests
+{
+    [Fact]
+    public void WalAndWriteCountersTrackWrites()
+    {
+        using var dir = new TempDir();
+        using LsmDb db = LsmDb.Open(dir.Path, TestOptions.Small());
+        var batch = new WriteBatch();
+        batch.Put("a"u8, "1"u8);
+        batch.Delete("b"u8);
+        batch.DeleteRange("c"u8, "d"u8);
+        db.Write(batch, new WriteOptions { Sync = true });
+        db.Put("e"u8, "2"u8);
+        db.Get("a"u8);
+        Assert.Equal(4, db.Statistics.Get(Ticker.NumberKeysWritten));
+        Assert.Equal(2, db.Statistics.Get(Ticker.WriteWithWal));
+        Assert.Equal(1, db.Statistics.Get(Ticker.WalFileSynced));
+        Assert.True(db.Statistics.Get(Ticker.WalFileBytes) >= db.Statistics.Get(Ticker.BytesWritten));
+        Assert.Equal(1, db.Statistics.Get(Ticker.NumberKeysRead));
+        Assert.Equal("1", db.GetProperty("rocksdb.wal.synced"));
+    }
+
+    [Fact]
+    public void BottommostCompressionAppliesToTheLastLevel()
+    {
+        using var dir = new TempDir();
+        DbOptions o = TestOptions.Small();
+        o.DefaultColumnFamilyOptions.CompressionPerLevel = [CompressionType.None];
+        o.DefaultColumnFamilyOptions.BottommostCompression = CompressionType.Zstd;
+        using LsmDb db = LsmDb.Open(dir.Path, o);
+        for (int i = 0; i < 2000; i++)
+        {
+            db.Put(BitConverter.GetBytes(i), new byte[100]);
+        }
+        db.Flush();
+        IReadOnlyDictionary<string, TableProperties> l0 = db.GetPropertiesOfAllTables(db.DefaultColumnFamily);
+        Assert.All(l0.Values, p => Assert.NotEqual("ZSTD", p.CompressionName.ToUpperInvariant()));
+        db.CompactRange(); // everything moves to the last level (dynamic level bytes, small tree)
+        Assert.Equal("6", db.GetProperty("rocksdb.base-level"));
+        IReadOnlyDictionary<string, TableProperties> bottom = db.GetPropertiesOfAllTables(db.DefaultColumnFamily);
+        Assert.NotEmpty(bottom);
+        Assert.All(bottom.Values, p => Assert.Contains("zstd", p.CompressionName, StringComparison.OrdinalIgnoreCase));
+    }
+}
