@@ -5,8 +5,10 @@ namespace ManagedKv.Raft;
 /// <see cref="MessageType"/>s, as in etcd-raft; fields a type does not use stay at their defaults.
 /// </summary>
 /// <remarks>
-/// Once handed to <see cref="RawNode.Step"/> a message belongs to the library (a follower may forward it
-/// after changing <see cref="To"/>); messages in a <see cref="Ready"/> belong to the application.
+/// The library does not keep or forward a message handed to <see cref="RawNode.Step"/> past the call, except
+/// ReadIndex requests, which it keeps until answered. Messages in a <see cref="Ready"/> (and their
+/// <see cref="Entries"/>) are the application's until that Ready is released (persisted and applied, see
+/// <see cref="Ready"/>); then the library reuses them, so send or encode them before.
 /// </remarks>
 public sealed class Message
 {
@@ -30,8 +32,8 @@ public sealed class Message
     /// MsgAppendResponse: the last index accepted, or the rejected index. MsgReadIndexResp: the read index.</summary>
     public ulong Index { get; set; }
 
-    /// <summary>Entries carried by MsgAppend or MsgPropose.</summary>
-    public Entry[] Entries { get; set; } = [];
+    /// <summary>Entries carried by MsgAppend or MsgPropose: a slice of the sender's log, not a copy.</summary>
+    public EntrySlice Entries { get; set; }
 
     /// <summary>The sender's commit index (MsgAppend, MsgHeartbeat).</summary>
     public ulong Commit { get; set; }
@@ -48,6 +50,26 @@ public sealed class Message
     /// <summary>Read requests and heartbeats: the read context. Vote requests: <c>CampaignTransfer</c> marks a
     /// leader transfer.</summary>
     public ReadOnlyMemory<byte> Context { get; set; }
+
+    /// <summary>The pool that recycles this message, or null for messages the application created.</summary>
+    internal MessagePool? Owner { get; init; }
+
+    /// <summary>Clears every field (for reuse by the owning pool).</summary>
+    internal void Reset()
+    {
+        Type = default;
+        To = 0;
+        From = 0;
+        Term = 0;
+        LogTerm = 0;
+        Index = 0;
+        Entries = default;
+        Commit = 0;
+        Snapshot = null;
+        Reject = false;
+        RejectHint = 0;
+        Context = default;
+    }
 
     /// <inheritdoc/>
     public override string ToString() =>

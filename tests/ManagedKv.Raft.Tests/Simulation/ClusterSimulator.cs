@@ -364,19 +364,14 @@ internal sealed class ClusterSimulator
             return;
         }
 
-        _network.Add(new SimMessage(m, _tick + _rng.Next(MaxDelay + 1)));
+        // The network holds copies, as a transport encodes a message when it sends it: the node reuses the Ready's
+        // messages and entry memory once the Ready is released.
+        _network.Add(new SimMessage(MessageCopy.Clone(m), _tick + _rng.Next(MaxDelay + 1)));
         if (_rng.NextDouble() < DuplicateRate)
         {
-            _network.Add(new SimMessage(Clone(m), _tick + _rng.Next(MaxDelay + 1)));
+            _network.Add(new SimMessage(MessageCopy.Clone(m), _tick + _rng.Next(MaxDelay + 1)));
         }
     }
-
-    private static Message Clone(Message m) => new()
-    {
-        Type = m.Type, To = m.To, From = m.From, Term = m.Term, LogTerm = m.LogTerm, Index = m.Index,
-        Entries = (Entry[])m.Entries.Clone(), Commit = m.Commit, Snapshot = m.Snapshot, Reject = m.Reject,
-        RejectHint = m.RejectHint, Context = m.Context,
-    };
 
     private void DeliverOne()
     {
@@ -416,7 +411,7 @@ internal sealed class ClusterSimulator
         }
 
         // Deliver a copy: receivers may keep or rewrite messages, and duplicates must stay independent.
-        target.Node!.Step(Clone(m));
+        target.Node!.Step(MessageCopy.Clone(m));
     }
 
     private void ProcessReady(SimNode n)
@@ -491,7 +486,7 @@ internal sealed class ClusterSimulator
         n.ConfState = snapshot.ConfState;
     }
 
-    private void Apply(SimNode n, Entry[] entries)
+    private void Apply(SimNode n, EntrySlice entries)
     {
         if (entries.Length == 0)
         {
