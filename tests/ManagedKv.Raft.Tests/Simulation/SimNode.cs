@@ -21,6 +21,9 @@ internal sealed class SimNode
 
     public bool Alive => Node is not null;
 
+    /// <summary>Destroyed after its removal from the group was applied; never restarted.</summary>
+    public bool Removed { get; set; }
+
     public Queue<Ready> Unpersisted { get; } = new();
 
     /// <summary>The applied log: index → (term, data). Volatile.</summary>
