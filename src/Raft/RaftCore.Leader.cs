@@ -4,6 +4,9 @@ namespace ManagedKv.Raft;
 /// transfer.</summary>
 internal sealed partial class RaftCore
 {
+    private readonly List<ReadIndexStatus> _readsDone = [];
+    private List<Message> _readIndexScratch = [];
+
     private RaftResult StepLeader(Message m)
     {
         // Messages that need no progress of the sender.
@@ -241,12 +244,14 @@ internal sealed partial class RaftCore
             return;
         }
 
-        Message[] pending = PendingReadIndexMessages.ToArray();
-        PendingReadIndexMessages.Clear();
-        foreach (Message m in pending)
+        // Swap the list out: answering may queue new pending requests (it does not today, but stay safe).
+        (_readIndexScratch, PendingReadIndexMessages) = (PendingReadIndexMessages, _readIndexScratch);
+        foreach (Message m in _readIndexScratch)
         {
             SendReadIndexResponse(m);
         }
+
+        _readIndexScratch.Clear();
     }
 
     private void HandleAppendResponse(Message m, Progress pr)
@@ -343,10 +348,14 @@ internal sealed partial class RaftCore
             return;
         }
 
-        foreach (ReadIndexStatus rs in ReadOnly.Advance(m.Context))
+        _readsDone.Clear();
+        ReadOnly.Advance(m.Context, _readsDone);
+        foreach (ReadIndexStatus rs in _readsDone)
         {
             RespondToReadIndex(rs.Request, rs.Index);
         }
+
+        _readsDone.Clear();
     }
 
     private void HandleTransferLeader(Message m, Progress pr)

@@ -108,7 +108,7 @@ internal sealed partial class RaftCore
     public List<ReadState> ReadStates { get; } = [];
 
     /// <summary>ReadIndex requests that arrived before this leader committed an entry of its term.</summary>
-    private List<Message> PendingReadIndexMessages { get; } = [];
+    private List<Message> PendingReadIndexMessages { get; set; } = [];
 
     public HardState HardState => new(Term, Vote, RaftLog.Committed);
 
@@ -442,10 +442,13 @@ internal sealed partial class RaftCore
         MessageType responseType = m.Type == MessageType.MsgRequestVote
             ? MessageType.MsgRequestVoteResponse
             : MessageType.MsgRequestPreVoteResponse;
+        // Every answer carries our commit index and its term, so that a candidate whose log holds a committed
+        // configuration change it does not know is committed can learn it (see MaybeCommitByVote).
+        ulong commitTerm = RaftLog.ZeroTermOnOutOfBounds(RaftLog.Committed);
         if (canVote && RaftLog.IsUpToDate(m.Index, m.LogTerm))
         {
             // The response carries the request's term: a pre-vote is granted for a term we have not reached.
-            Send(new Message { To = m.From, Term = m.Term, Type = responseType });
+            Send(new Message { To = m.From, Term = m.Term, Type = responseType, Commit = RaftLog.Committed, LogTerm = commitTerm });
             if (m.Type == MessageType.MsgRequestVote)
             {
                 ElectionElapsed = 0;
@@ -454,7 +457,7 @@ internal sealed partial class RaftCore
         }
         else
         {
-            Send(new Message { To = m.From, Term = Term, Type = responseType, Reject = true });
+            Send(new Message { To = m.From, Term = Term, Type = responseType, Reject = true, Commit = RaftLog.Committed, LogTerm = commitTerm });
         }
     }
 

@@ -25,6 +25,7 @@ public sealed class Message
     public ulong Term { get; set; }
 
     /// <summary>MsgAppend: term of the entry at <see cref="Index"/>. Vote requests: the candidate's last log term.
+    /// Vote responses: the term of the entry at <see cref="Commit"/>.
     /// Rejected MsgAppendResponse: the term of the follower's entry at <see cref="RejectHint"/>.</summary>
     public ulong LogTerm { get; set; }
 
@@ -35,7 +36,8 @@ public sealed class Message
     /// <summary>Entries carried by MsgAppend or MsgPropose: a slice of the sender's log, not a copy.</summary>
     public EntrySlice Entries { get; set; }
 
-    /// <summary>The sender's commit index (MsgAppend, MsgHeartbeat).</summary>
+    /// <summary>The sender's commit index (MsgAppend, MsgHeartbeat, and vote responses, which let a candidate learn
+    /// that a configuration change in its log is committed).</summary>
     public ulong Commit { get; set; }
 
     /// <summary>MsgSnapshot: the snapshot to install.</summary>

@@ -49,6 +49,17 @@ public sealed class ClusterSimulationTests
         Assert.True(joint > 0 && removed > 0, $"{joint} joint configurations, {removed} nodes removed in block {block}");
     }
 
+    /// <summary>Replays one seed: MANAGEDKV_SIM_SEED and MANAGEDKV_SIM_STEPS (defaults: seed 0, 2,000 steps).</summary>
+    [Fact]
+    public void ReplaysOneSeed()
+    {
+        int seed = int.Parse(Environment.GetEnvironmentVariable("MANAGEDKV_SIM_SEED") ?? "0", System.Globalization.CultureInfo.InvariantCulture);
+        int steps = int.Parse(Environment.GetEnvironmentVariable("MANAGEDKV_SIM_STEPS") ?? "2000", System.Globalization.CultureInfo.InvariantCulture);
+        var sim = new ClusterSimulator(seed);
+        sim.Run(steps);
+        Assert.True(sim.MaxCommitted > ClusterSimulator.BootstrapIndex, sim.Describe());
+    }
+
     [Fact]
     public void SimulatorDetectsAChangedCommittedEntry()
     {

@@ -21,6 +21,9 @@ internal sealed class ClusterSimulator
     /// <summary>Empty nodes, beyond the initial voters, that membership changes may add.</summary>
     private const int SpareNodes = 2;
 
+    /// <summary>MANAGEDKV_SIM_TRACE=1 records every delivered message in the trace (for replaying one seed).</summary>
+    private static readonly bool s_traceMessages = Environment.GetEnvironmentVariable("MANAGEDKV_SIM_TRACE") == "1";
+
     private readonly Random _rng;
     private readonly int _seed;
     private readonly bool _faults;
@@ -32,7 +35,7 @@ internal sealed class ClusterSimulator
     private readonly List<string> _trace = [];
     private readonly Dictionary<long, ulong> _readsIssued = new();
     private readonly HashSet<ulong> _confChangeIndices = [];
-    private readonly List<SimNode> _toDestroy = [];
+    private readonly List<(SimNode Node, ulong Index, ConfState Members)> _toDestroy = [];
     private long _nextRead;
     private ulong _maxCommitted;
     private long _tick;
@@ -174,9 +177,9 @@ internal sealed class ClusterSimulator
     private void Trace(string s)
     {
         _trace.Add($"[{_step}/{_tick}] {s}");
-        if (_trace.Count > 400)
+        if (_trace.Count > 4000)
         {
-            _trace.RemoveRange(0, 200);
+            _trace.RemoveRange(0, 2000);
         }
     }
 
@@ -404,7 +407,7 @@ internal sealed class ClusterSimulator
             var spares = new List<ulong>();
             foreach (SimNode n in _nodes.Values)
             {
-                if (!n.Removed && !cs.Contains(n.Id))
+                if (!n.Leaving && !cs.Contains(n.Id))
                 {
                     spares.Add(n.Id);
                 }
@@ -554,6 +557,11 @@ internal sealed class ClusterSimulator
         }
 
         // Deliver a copy: receivers may keep or rewrite messages, and duplicates must stay independent.
+        if (s_traceMessages)
+        {
+            Trace($"deliver {m}");
+        }
+
         target.Node!.Step(MessageCopy.Clone(m));
     }
 
@@ -696,30 +704,44 @@ internal sealed class ClusterSimulator
             }
         }
 
-        // A node removed by this change is destroyed, as a store destroys a removed peer: it must not campaign
-        // and disrupt the remaining members. Replaying the change after a restart finds it destroyed already.
+        // A node removed by this change is destroyed, as a store destroys a removed peer, so that it cannot campaign
+        // and disrupt the remaining members; but only once every remaining member knows durably that the change is
+        // committed: until they apply it, the old configuration may still need the removed node's vote.
         foreach (SimNode other in _nodes.Values)
         {
-            if (!other.Removed && before.Contains(other.Id) && !n.ConfState.Contains(other.Id))
+            if (!other.Leaving && before.Contains(other.Id) && !n.ConfState.Contains(other.Id))
             {
-                // Destroyed once the current step is done (the node may be the one applying).
-                other.Removed = true;
-                _toDestroy.Add(other);
+                other.Leaving = true;
+                _toDestroy.Add((other, e.Index, n.ConfState));
             }
         }
     }
 
     private void DestroyRemovedNodes()
     {
-        foreach (SimNode n in _toDestroy)
+        for (int i = _toDestroy.Count - 1; i >= 0; i--)
         {
-            Trace($"destroy removed node {n.Id}");
-            n.Node = null;
-            n.Unpersisted.Clear();
-            NodesRemoved++;
-        }
+            (SimNode node, ulong index, ConfState members) = _toDestroy[i];
+            bool known = true;
+            foreach (SimNode m in _nodes.Values)
+            {
+                if (!m.Removed && members.Contains(m.Id) && m.Disk.HardState.Commit < index && m.Disk.FirstIndex() <= index)
+                {
+                    known = false;
+                    break;
+                }
+            }
 
-        _toDestroy.Clear();
+            if (known)
+            {
+                Trace($"destroy removed node {node.Id}");
+                _toDestroy.RemoveAt(i);
+                node.Removed = true;
+                node.Node = null;
+                node.Unpersisted.Clear();
+                NodesRemoved++;
+            }
+        }
     }
 
     private void RecordCommitted(SimNode n, ulong index, ulong term, byte[] data)
@@ -818,8 +840,22 @@ internal sealed class ClusterSimulator
             }
         }
 
-        // A healthy network must elect a leader and commit a new proposal on every member within a bound.
-        int bound = ElectionTick * 30;
+        // A healthy network must elect a leader and commit a new proposal on every member within a bound: a few
+        // elections, plus the time to replicate the backlog a membership change can leave behind (a lagging learner
+        // promoted to voter holds back the commit while proposals go on), at two small messages per round trip.
+        ulong maxLast = 0;
+        ulong minCommitted = ulong.MaxValue;
+        foreach (SimNode n in _nodes.Values)
+        {
+            if (n.Alive && n.ConfState.Contains(n.Id))
+            {
+                maxLast = Math.Max(maxLast, n.Raft.RaftLog.LastIndex());
+                minCommitted = Math.Min(minCommitted, n.Raft.RaftLog.Committed);
+            }
+        }
+
+        ulong backlog = maxLast > minCommitted && minCommitted != ulong.MaxValue ? maxLast - minCommitted : 0;
+        int bound = (ElectionTick * 30) + (int)Math.Min(backlog * (ulong)(MaxDelay + 1), 100_000);
         int marker = ++_nextProposal;
         ulong proposedTerm = 0;
         for (int t = 0; t < bound; t++)
@@ -844,7 +880,7 @@ internal sealed class ClusterSimulator
             }
         }
 
-        throw new SimulationException($"{Describe()}: no leader committed a proposal within {bound} ticks of healing\n{string.Join("\n", _trace.TakeLast(40))}\n{DumpState()}");
+        throw new SimulationException($"{Describe()}: no leader committed a proposal within {bound} ticks of healing\n{string.Join("\n", _trace.TakeLast(s_traceMessages ? 400 : 40))}\n{DumpState()}");
     }
 
     /// <summary>Whether every member of the leader's configuration applied the marker (or restored a snapshot past
@@ -889,7 +925,8 @@ internal sealed class ClusterSimulator
         var sb = new System.Text.StringBuilder();
         foreach (SimNode n in _nodes.Values)
         {
-            sb.Append(n.Alive ? n.Raft.ToString() : n.Removed ? $"{n.Id} removed" : $"{n.Id} down").Append(" applied=").Append(n.Applied.Count).Append(" unpersisted=").Append(n.Unpersisted.Count).Append('\n');
+            sb.Append(n.Alive ? n.Raft.ToString() : n.Removed ? $"{n.Id} removed" : $"{n.Id} down").Append(" applied=").Append(n.Applied.Count).Append(" unpersisted=").Append(n.Unpersisted.Count)
+                .Append(n.Alive ? " conf: " + n.Raft.Tracker.Config : string.Empty).Append('\n');
             if (n.Alive && n.Raft.State == StateRole.Leader)
             {
                 foreach (ulong id in n.Raft.Tracker.Progress.Ids)

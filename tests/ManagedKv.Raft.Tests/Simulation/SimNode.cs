@@ -21,7 +21,10 @@ internal sealed class SimNode
 
     public bool Alive => Node is not null;
 
-    /// <summary>Destroyed after its removal from the group was applied; never restarted.</summary>
+    /// <summary>Removed from the group by an applied change: never added again.</summary>
+    public bool Leaving { get; set; }
+
+    /// <summary>Destroyed once every remaining member durably knew of its removal; never restarted.</summary>
     public bool Removed { get; set; }
 
     public Queue<Ready> Unpersisted { get; } = new();
