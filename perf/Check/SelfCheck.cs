@@ -52,6 +52,9 @@ internal static class SelfCheck
         Console.WriteLine(RaftEngineCommand.FindEntryPoint() is null
             ? "info raftengine: perf/RaftEngine/ not in this build"
             : "info raftengine: entry point found");
+        Console.WriteLine(RaftCommand.FindEntryPoint() is null
+            ? "info raft: perf/Raft/ not in this build"
+            : "info raft: entry point found");
         Console.WriteLine(failures == 0 ? "all checks passed" : $"{failures} check(s) failed");
         return failures == 0 ? 0 : 1;
     }
