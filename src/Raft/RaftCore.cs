@@ -95,9 +95,6 @@ internal sealed partial class RaftCore
     /// once it is applied.</summary>
     public ulong PendingConfIndex { get; private set; }
 
-    /// <summary>Recycles the hot path's outgoing messages once the Ready carrying them is released.</summary>
-    public MessagePool MessagePool { get; } = new();
-
     /// <summary>Messages the application may send right away.</summary>
     public List<Message> Msgs { get; } = [];
 
@@ -214,8 +211,8 @@ internal sealed partial class RaftCore
         return m;
     }
 
-    /// <summary>A pooled outgoing message (returned to <see cref="MessagePool"/> when its Ready is released).</summary>
-    private Message NewMessage(MessageType type, ulong to) => MessagePool.Rent(type, to);
+    /// <summary>A pooled outgoing message (returned to the <see cref="MessagePool"/> when its Ready is released).</summary>
+    private static Message NewMessage(MessageType type, ulong to) => MessagePool.Current.Rent(type, to);
 
     private void ResetRandomizedElectionTimeout()
     {

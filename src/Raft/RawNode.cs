@@ -9,13 +9,17 @@ namespace ManagedKv.Raft;
 /// </summary>
 public sealed class RawNode
 {
-    /// <summary>Released Readies kept for reuse.</summary>
-    private const int MaxFreeReadies = 8;
+    /// <summary>Released Readies kept for reuse, per thread (a few MiB at most).</summary>
+    private const int MaxFreeReadies = 1 << 14;
+
+    /// <summary>Released Readies, shared by the nodes a thread drives (like <see cref="MessagePool"/>: the next group
+    /// reuses a Ready still in cache).</summary>
+    [ThreadStatic]
+    private static Stack<Ready>? t_freeReadies;
 
     private readonly RaftCore _raft;
     private readonly Queue<Ready> _unpersisted = new(); // handed out, not yet reported persisted, by number
     private readonly Queue<Ready> _unapplied = new(); // persisted, committed entries not yet reported applied
-    private readonly Stack<Ready> _freeReadies = new();
     private Entry[] _proposeScratch = [];
     private SoftState _prevSoftState;
     private HardState _prevHardState;
@@ -151,7 +155,8 @@ public sealed class RawNode
     {
         RaftCore r = _raft;
         EntryChunkPool pool = r.RaftLog.Pool;
-        Ready rd = _freeReadies.Count > 0 ? _freeReadies.Pop() : new Ready();
+        Stack<Ready> free = t_freeReadies ??= new Stack<Ready>();
+        Ready rd = free.Count > 0 ? free.Pop() : new Ready();
         rd.Number = pool.NextReady;
 
         SoftState ss = r.SoftState;
@@ -308,7 +313,7 @@ public sealed class RawNode
     private void ReleaseReadies()
     {
         ulong applied = _raft.RaftLog.Applied;
-        MessagePool messages = _raft.MessagePool;
+        MessagePool messages = MessagePool.Current;
         ulong released = 0;
         while (_unapplied.Count > 0 && _unapplied.Peek().LastCommittedIndex <= applied)
         {
@@ -325,9 +330,10 @@ public sealed class RawNode
             }
 
             rd.Reset();
-            if (_freeReadies.Count < MaxFreeReadies)
+            Stack<Ready> free = t_freeReadies ??= new Stack<Ready>();
+            if (free.Count < MaxFreeReadies)
             {
-                _freeReadies.Push(rd);
+                free.Push(rd);
             }
         }
 

@@ -235,6 +235,7 @@ internal sealed class RaftLog
 
         Applied = index;
         Applying = Math.Max(Applying, index);
+        Unstable.TrimCache(index);
     }
 
     public void AcceptApplying(ulong index) => Applying = Math.Max(Applying, index);
@@ -332,14 +333,15 @@ internal sealed class RaftLog
 
     /// <summary>
     /// Entries in [lo, hi), at least one, then only while the total size stays within maxSize, as a slice held by the
-    /// next Ready: a view of the unstable chunk when they are all unstable (the leader's common case), otherwise a
-    /// copy in the pool's arena (storage hands entries out by value).
+    /// next Ready: a view of the unstable chunk when they are all unstable or cached (persisted, not yet applied:
+    /// the common case for both appends and committed entries), otherwise a copy in the pool's arena (storage hands
+    /// entries out by value).
     /// </summary>
     public StorageStatus Slice(ulong lo, ulong hi, ulong maxSize, out EntrySlice entries)
     {
         entries = default;
-        ulong offset = Unstable.Offset;
-        if (lo >= offset && lo < hi)
+        ulong cacheStart = Unstable.CacheStart;
+        if (lo >= cacheStart && lo < hi && (lo >= Unstable.Offset || lo >= FirstIndex()))
         {
             ulong last = LastIndex();
             if (hi > last + 1)
@@ -347,8 +349,8 @@ internal sealed class RaftLog
                 throw new InvalidOperationException($"slice[{lo},{hi}) out of bound [{FirstIndex()},{last}]");
             }
 
-            ReadOnlySpan<Entry> unstable = Unstable.Entries.Slice((int)(lo - offset), (int)(hi - lo));
-            entries = Unstable.Slice(lo, CountWithin(unstable, maxSize));
+            ReadOnlySpan<Entry> recent = Unstable.CachedAndUnstable.Slice((int)(lo - cacheStart), (int)(hi - lo));
+            entries = Unstable.Slice(lo, CountWithin(recent, maxSize));
             return StorageStatus.Ok;
         }
 

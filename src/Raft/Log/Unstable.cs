@@ -7,7 +7,11 @@ namespace ManagedKv.Raft;
 /// out in Readies and messages without copying, so a position that was handed out is never rewritten while a Ready
 /// may still refer to it: appends go past the end, and a truncation or a full chunk moves the kept entries to
 /// another chunk unless the chunk is free (see <see cref="EntryChunkPool"/>).
-/// Invariant: the entry at <c>_start + i</c> has index <see cref="Offset"/> + i; <see cref="Offset"/> &lt;=
+/// Entries reported persisted stay in the chunk, just before <c>_start</c>, until they are applied: a cache of
+/// [<see cref="CacheStart"/>, <see cref="Offset"/>) that serves committed entries and recent terms without reading
+/// storage (TiKV's entry cache plays this part). It mirrors storage, which holds the same entries.
+/// Invariant: the entry at <c>_start + i</c> has index <see cref="Offset"/> + i (also for -<c>_cached</c> &lt;= i
+/// &lt; 0); <see cref="Offset"/> &lt;=
 /// <see cref="OffsetInProgress"/> &lt;= <see cref="Offset"/> + count; with a snapshot,
 /// <see cref="Offset"/> = snapshot index + 1.
 /// </summary>
@@ -17,6 +21,7 @@ internal sealed class Unstable
     private EntryChunk? _chunk;
     private int _start;
     private int _count;
+    private int _cached; // persisted, not yet applied entries kept before _start
 
     public Unstable(ulong offset)
         : this(offset, new EntryChunkPool())
@@ -39,6 +44,9 @@ internal sealed class Unstable
     public ulong OffsetInProgress { get; private set; }
 
     public int Count => _count;
+
+    /// <summary>The first index of the cached (persisted, unapplied) entries; <see cref="Offset"/> if none.</summary>
+    public ulong CacheStart => Offset - (ulong)_cached;
 
     /// <summary>The unstable entries (valid until the next change of the log).</summary>
     public ReadOnlySpan<Entry> Entries => _count == 0 ? default : _chunk!.Items.AsSpan(_start, _count);
@@ -66,6 +74,12 @@ internal sealed class Unstable
         term = 0;
         if (index < Offset)
         {
+            if (index >= Offset - (ulong)_cached)
+            {
+                term = _chunk!.Items[_start - (int)(Offset - index)].Term;
+                return true;
+            }
+
             if (Snapshot is not null && Snapshot.Index == index)
             {
                 term = Snapshot.Term;
@@ -127,8 +141,19 @@ internal sealed class Unstable
         int num = (int)(index + 1 - Offset);
         _start += num;
         _count -= num;
+        _cached += num;
         Offset = index + 1;
         OffsetInProgress = Math.Max(OffsetInProgress, Offset);
+    }
+
+    /// <summary>Drops cached entries up to <paramref name="applied"/>: they are applied and may be compacted.</summary>
+    public void TrimCache(ulong applied)
+    {
+        ulong cacheStart = Offset - (ulong)_cached;
+        if (applied >= cacheStart)
+        {
+            _cached -= (int)(Math.Min(applied + 1, Offset) - cacheStart);
+        }
     }
 
     public void StableSnapTo(ulong index)
@@ -146,6 +171,7 @@ internal sealed class Unstable
         OffsetInProgress = Offset;
         _start += _count;
         _count = 0;
+        _cached = 0;
         Snapshot = snapshot;
         SnapshotInProgress = false;
     }
@@ -169,9 +195,11 @@ internal sealed class Unstable
         }
         else if (fromIndex <= Offset)
         {
-            // Replace everything unstable, starting at fromIndex.
+            // Replace everything unstable, starting at fromIndex; the cache (mirroring storage, which is truncated
+            // too) is dropped.
             _start += _count;
             _count = 0;
+            _cached = 0;
             keep = 0;
             Offset = fromIndex;
         }
@@ -197,16 +225,22 @@ internal sealed class Unstable
     /// <summary>The entry at <paramref name="index"/>. REQUIRES: Offset &lt;= index &lt;= last.</summary>
     public Entry EntryAt(ulong index) => _chunk!.Items[_start + (int)(index - Offset)];
 
-    /// <summary>A slice of the entries in [lo, lo + count), held by the next Ready. REQUIRES: within the unstable
-    /// entries.</summary>
+    /// <summary>The cached and unstable entries, from <see cref="CacheStart"/> (valid until the next change of the
+    /// log).</summary>
+    public ReadOnlySpan<Entry> CachedAndUnstable =>
+        _cached + _count == 0 ? default : _chunk!.Items.AsSpan(_start - _cached, _cached + _count);
+
+    /// <summary>A slice of the entries in [lo, lo + count), held by the next Ready. REQUIRES: within the cached and
+    /// unstable entries.</summary>
     public EntrySlice Slice(ulong lo, int count)
     {
-        if (lo < Offset || count < 0 || lo - Offset + (ulong)count > (ulong)_count)
+        ulong first = CacheStart;
+        if (lo < first || count < 0 || lo - first + (ulong)count > (ulong)(_cached + _count))
         {
-            throw new InvalidOperationException($"unstable.slice[{lo},+{count}) out of bound [{Offset},{Offset + (ulong)_count})");
+            throw new InvalidOperationException($"unstable.slice[{lo},+{count}) out of bound [{first},{Offset + (ulong)_count})");
         }
 
-        return View((int)(lo - Offset), count);
+        return View((int)((long)lo - (long)Offset), count);
     }
 
     /// <summary>Appends entries in [lo, hi) to <paramref name="output"/>. REQUIRES: Offset &lt;= lo &lt;= hi &lt;= last + 1.</summary>
@@ -235,7 +269,7 @@ internal sealed class Unstable
     }
 
     /// <summary>Makes positions [_start + keep, _start + keep + extra) writable, keeping the first
-    /// <paramref name="keep"/> entries.</summary>
+    /// <paramref name="keep"/> entries and the cache before them.</summary>
     private void MakeRoom(int keep, int extra)
     {
         EntryChunk? chunk = _chunk;
@@ -243,16 +277,19 @@ internal sealed class Unstable
         {
             _chunk = _pool.Rent(extra);
             _start = 0;
+            _cached = 0;
             return;
         }
 
         int capacity = chunk.Items.Length;
+        int from = _start - _cached; // first position to keep
+        int live = _cached + keep;
         if (_pool.IsFree(chunk))
         {
             // No Ready refers to the chunk: anything may be rewritten.
             if (_start + keep + extra <= capacity)
             {
-                if (keep == 0)
+                if (live == 0)
                 {
                     _start = 0;
                 }
@@ -260,10 +297,10 @@ internal sealed class Unstable
                 return;
             }
 
-            if (keep + extra <= capacity)
+            if (live + extra <= capacity)
             {
-                Array.Copy(chunk.Items, _start, chunk.Items, 0, keep);
-                _start = 0;
+                Array.Copy(chunk.Items, from, chunk.Items, 0, live);
+                _start = _cached;
                 return;
             }
         }
@@ -273,10 +310,10 @@ internal sealed class Unstable
             return;
         }
 
-        EntryChunk next = _pool.Rent(Math.Max(keep + extra, capacity));
-        Array.Copy(chunk.Items, _start, next.Items, 0, keep);
+        EntryChunk next = _pool.Rent(Math.Max(live + extra, capacity));
+        Array.Copy(chunk.Items, from, next.Items, 0, live);
         _pool.Retire(chunk);
         _chunk = next;
-        _start = 0;
+        _start = _cached;
     }
 }

@@ -53,8 +53,9 @@ public sealed class Message
     /// leader transfer.</summary>
     public ReadOnlyMemory<byte> Context { get; set; }
 
-    /// <summary>The pool that recycles this message, or null for messages the application created.</summary>
-    internal MessagePool? Owner { get; init; }
+    /// <summary>Whether the library recycles this message (<see cref="MessagePool"/>); false for messages the
+    /// application created.</summary>
+    internal bool Pooled { get; init; }
 
     /// <summary>Clears every field (for reuse by the owning pool).</summary>
     internal void Reset()
