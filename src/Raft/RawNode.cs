@@ -5,7 +5,10 @@ namespace ManagedKv.Raft;
 /// proposals; take a <see cref="Raft.Ready"/> when <see cref="HasReady"/>; persist, send and apply; report back
 /// with <see cref="OnPersistReady"/> / <see cref="AdvanceApplyTo"/> (or <see cref="Advance"/> to do both).
 /// Deterministic and single-threaded: all calls come from one thread; parallelism across groups belongs to
-/// the caller.
+/// the caller. Steady replication allocates nothing beyond the payloads: entries travel as <see cref="EntrySlice"/>
+/// views of pooled log chunks, and Readies and hot-path messages are recycled (in a per-thread pool shared by the
+/// groups that thread drives) once a Ready is released — see <see cref="Raft.Ready"/> for what that asks of the
+/// application.
 /// </summary>
 public sealed class RawNode
 {
