@@ -48,9 +48,6 @@ internal sealed class Unstable
     /// <summary>The first index of the cached (persisted, unapplied) entries; <see cref="Offset"/> if none.</summary>
     public ulong CacheStart => Offset - (ulong)_cached;
 
-    /// <summary>The unstable entries (valid until the next change of the log).</summary>
-    public ReadOnlySpan<Entry> Entries => _count == 0 ? default : _chunk!.Items.AsSpan(_start, _count);
-
     public bool TryFirstIndex(out ulong index)
     {
         index = Snapshot is null ? 0 : Snapshot.Index + 1;
