@@ -6,7 +6,8 @@ namespace ManagedKv.Perf;
 
 /// <summary>
 /// ManagedKv.Perf entry point: dispatches to the db_bench-style run (default, or `bench`), the BenchmarkDotNet
-/// micro-benchmarks (`micro`), the Raft log engine benchmark (`raftengine`, once perf/RaftEngine/ exists) and the
+/// micro-benchmarks (`micro`), the Raft log engine benchmark (`raftengine`, once perf/RaftEngine/ exists), the Raft consensus
+/// library benchmark (`raft`, perf/Raft/) and the
 /// harness self-checks (`check`).
 /// </summary>
 public static class Program
@@ -26,6 +27,8 @@ public static class Program
                 return MicroCommand.Run(rest);
             case "raftengine":
                 return RaftEngineCommand.Run(rest);
+            case "raft":
+                return RaftCommand.Run(rest);
             case ChildProcessRunner.Command:
                 return ChildProcessRunner.ChildMain(rest);
             case "check":

@@ -13,6 +13,7 @@ internal static class BenchArgs
         usage: dotnet run -c Release --project perf -- [bench] [options]   db_bench-style workloads (default)
                dotnet run -c Release --project perf -- micro [BenchmarkDotNet options, e.g. --filter *]
                dotnet run -c Release --project perf -- raftengine [...]     Raft log engine benchmark (when built in)
+               dotnet run -c Release --project perf -- raft [...]           Raft library: proposals/s, B/proposal
                dotnet run -c Release --project perf -- check                self-checks (histogram, engine adapters)
 
         engines and workloads

@@ -119,6 +119,11 @@ internal sealed partial class RaftCore
             default:
                 if (m.Type == myVoteResponse)
                 {
+                    if (MaybeCommitByVote(m))
+                    {
+                        break;
+                    }
+
                     VoteResult result = Poll(m.From, !m.Reject);
                     if (result == VoteResult.Won)
                     {
@@ -143,5 +148,33 @@ internal sealed partial class RaftCore
         }
 
         return RaftResult.Ok;
+    }
+
+    /// <summary>
+    /// Learns the commit index from a vote answer (raft-rs's maybe_commit_by_vote; etcd issue 12359). With
+    /// configuration changes taking effect when applied, a candidate may hold a committed change it does not know is
+    /// committed, and need votes under the old configuration from nodes that already left it: a demoted voter with a
+    /// longer log refuses its vote and, being a learner now, never campaigns itself, so no election can succeed. If
+    /// the voter's committed entry matches our log it is committed for us too; if that uncovers an unapplied
+    /// configuration change, we step down to apply it and campaign again under the new configuration.
+    /// Returns true when the candidate stepped down.
+    /// </summary>
+    private bool MaybeCommitByVote(Message m)
+    {
+        ulong before = RaftLog.Committed;
+        if (m.Commit <= before || m.LogTerm == 0 || !RaftLog.MatchTerm(m.Commit, m.LogTerm))
+        {
+            return false;
+        }
+
+        RaftLog.CommitTo(m.Commit);
+        if (!HasUnappliedConfChanges())
+        {
+            return false;
+        }
+
+        // Not needed for safety, but the election so far counted votes under a configuration about to change.
+        BecomeFollower(Term, 0);
+        return true;
     }
 }

@@ -8,14 +8,7 @@ internal sealed partial class RaftCore
         switch (m.Type)
         {
             case MessageType.MsgPropose:
-                if (Lead == 0)
-                {
-                    return RaftResult.ProposalDropped;
-                }
-
-                m.To = Lead;
-                Send(m);
-                break;
+                return ForwardProposal(m.Entries.Span);
 
             case MessageType.MsgAppend:
                 ElectionElapsed = 0;
@@ -38,9 +31,8 @@ internal sealed partial class RaftCore
             case MessageType.MsgTransferLeader:
                 if (Lead != 0)
                 {
-                    m.To = Lead;
-                    m.Term = 0;
-                    Send(m);
+                    // Forward a copy: the received message belongs to its sender.
+                    Send(new Message { To = Lead, Type = MessageType.MsgTransferLeader });
                 }
 
                 break;
@@ -53,8 +45,7 @@ internal sealed partial class RaftCore
             case MessageType.MsgReadIndex:
                 if (Lead != 0)
                 {
-                    m.To = Lead;
-                    Send(m);
+                    Send(new Message { To = Lead, Type = MessageType.MsgReadIndex, Context = m.Context });
                 }
 
                 break;
@@ -76,9 +67,11 @@ internal sealed partial class RaftCore
             return;
         }
 
-        if (RaftLog.MaybeAppend(m.Index, m.LogTerm, m.Commit, m.Entries, out ulong lastNew))
+        if (RaftLog.MaybeAppend(m.Index, m.LogTerm, m.Commit, m.Entries.Span, out ulong lastNew))
         {
-            Send(new Message { To = m.From, Type = MessageType.MsgAppendResponse, Index = lastNew });
+            Message ack = NewMessage(MessageType.MsgAppendResponse, m.From);
+            ack.Index = lastNew;
+            Send(ack);
             return;
         }
 
@@ -100,7 +93,9 @@ internal sealed partial class RaftCore
     private void HandleHeartbeat(Message m)
     {
         RaftLog.CommitTo(m.Commit);
-        Send(new Message { To = m.From, Type = MessageType.MsgHeartbeatResponse, Context = m.Context });
+        Message ack = NewMessage(MessageType.MsgHeartbeatResponse, m.From);
+        ack.Context = m.Context;
+        Send(ack);
     }
 
     /// <summary>Raft §7 InstallSnapshot receiver.</summary>

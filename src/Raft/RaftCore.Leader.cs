@@ -4,7 +4,8 @@ namespace ManagedKv.Raft;
 /// transfer.</summary>
 internal sealed partial class RaftCore
 {
-    private readonly List<Entry> _sendScratch = [];
+    private readonly List<ReadIndexStatus> _readsDone = [];
+    private List<Message> _readIndexScratch = [];
 
     private RaftResult StepLeader(Message m)
     {
@@ -91,9 +92,44 @@ internal sealed partial class RaftCore
         return RaftResult.Ok;
     }
 
-    private RaftResult HandlePropose(Message m)
+    private RaftResult HandlePropose(Message m) => AppendProposal(m.Entries.Span);
+
+    /// <summary>
+    /// Proposes <paramref name="entries"/> (term and index unset): a leader appends them, a follower forwards them to
+    /// the leader, a candidate drops them. What <see cref="RawNode.Propose"/> does without building a message.
+    /// </summary>
+    public RaftResult Propose(ReadOnlySpan<Entry> entries)
     {
-        if (m.Entries.Length == 0)
+        switch (State)
+        {
+            case StateRole.Leader:
+                return AppendProposal(entries);
+            case StateRole.Candidate:
+            case StateRole.PreCandidate:
+                return RaftResult.ProposalDropped;
+            default:
+                return ForwardProposal(entries);
+        }
+    }
+
+    /// <summary>A follower sends proposals to the leader in a message of its own (never the one it received).</summary>
+    private RaftResult ForwardProposal(ReadOnlySpan<Entry> entries)
+    {
+        if (Lead == 0)
+        {
+            return RaftResult.ProposalDropped;
+        }
+
+        Message m = NewMessage(MessageType.MsgPropose, Lead);
+        m.Entries = RaftLog.Pool.Copy(entries);
+        Send(m);
+        return RaftResult.Ok;
+    }
+
+    /// <summary>The leader stamps term and index on proposed entries and writes them straight into its log.</summary>
+    private RaftResult AppendProposal(ReadOnlySpan<Entry> entries)
+    {
+        if (entries.IsEmpty)
         {
             throw new InvalidOperationException($"{Id} stepped empty MsgPropose");
         }
@@ -110,31 +146,44 @@ internal sealed partial class RaftCore
             return RaftResult.ProposalDropped;
         }
 
-        Entry[] entries = m.Entries;
-        for (int i = 0; i < entries.Length; i++)
+        // Decode configuration changes before touching the log, so a malformed one leaves it unchanged.
+        bool anyConfChange = false;
+        foreach (Entry e in entries)
         {
-            if (entries[i].Type != EntryType.EntryConfChangeV2)
+            if (e.Type == EntryType.EntryConfChangeV2)
             {
-                continue;
-            }
-
-            ConfChangeV2 cc = ConfChangeV2.Decode(entries[i].Data.Span);
-            bool alreadyPending = PendingConfIndex > RaftLog.Applied;
-            bool alreadyJoint = Tracker.Config.Voters.IsJoint;
-            bool wantsLeaveJoint = cc.IsLeaveJoint;
-            if (alreadyPending || (alreadyJoint && !wantsLeaveJoint) || (!alreadyJoint && wantsLeaveJoint))
-            {
-                // Only one change at a time (thesis §4.1); refuse by turning it into an empty normal entry so the
-                // proposal's other entries keep their positions.
-                entries[i] = new Entry(0, 0, EntryType.EntryNormal, default);
-            }
-            else
-            {
-                PendingConfIndex = RaftLog.LastIndex() + (ulong)i + 1;
+                ConfChangeV2.Decode(e.Data.Span);
+                anyConfChange = true;
             }
         }
 
-        AppendEntries(entries);
+        ulong li = RaftLog.LastIndex();
+        Span<Entry> log = RaftLog.ReserveAppend(entries.Length);
+        for (int i = 0; i < entries.Length; i++)
+        {
+            Entry e = entries[i];
+            if (anyConfChange && e.Type == EntryType.EntryConfChangeV2)
+            {
+                ConfChangeV2 cc = ConfChangeV2.Decode(e.Data.Span);
+                bool alreadyPending = PendingConfIndex > RaftLog.Applied;
+                bool alreadyJoint = Tracker.Config.Voters.IsJoint;
+                bool wantsLeaveJoint = cc.IsLeaveJoint;
+                if (alreadyPending || (alreadyJoint && !wantsLeaveJoint) || (!alreadyJoint && wantsLeaveJoint))
+                {
+                    // Only one change at a time (thesis §4.1); refuse by turning it into an empty normal entry so the
+                    // proposal's other entries keep their positions.
+                    e = new Entry(0, 0, EntryType.EntryNormal, default);
+                }
+                else
+                {
+                    PendingConfIndex = li + (ulong)i + 1;
+                }
+            }
+
+            log[i] = e.WithTermIndex(Term, li + 1 + (ulong)i);
+        }
+
+        // The leader's own acknowledgement waits until the entries are persisted (OnPersistEntries).
         BroadcastAppend();
         return RaftResult.Ok;
     }
@@ -195,12 +244,14 @@ internal sealed partial class RaftCore
             return;
         }
 
-        Message[] pending = PendingReadIndexMessages.ToArray();
-        PendingReadIndexMessages.Clear();
-        foreach (Message m in pending)
+        // Swap the list out: answering may queue new pending requests (it does not today, but stay safe).
+        (_readIndexScratch, PendingReadIndexMessages) = (PendingReadIndexMessages, _readIndexScratch);
+        foreach (Message m in _readIndexScratch)
         {
             SendReadIndexResponse(m);
         }
+
+        _readIndexScratch.Clear();
     }
 
     private void HandleAppendResponse(Message m, Progress pr)
@@ -297,10 +348,14 @@ internal sealed partial class RaftCore
             return;
         }
 
-        foreach (ReadIndexStatus rs in ReadOnly.Advance(m.Context))
+        _readsDone.Clear();
+        ReadOnly.Advance(m.Context, _readsDone);
+        foreach (ReadIndexStatus rs in _readsDone)
         {
             RespondToReadIndex(rs.Request, rs.Index);
         }
+
+        _readsDone.Clear();
     }
 
     private void HandleTransferLeader(Message m, Progress pr)
@@ -386,11 +441,11 @@ internal sealed partial class RaftCore
             return MaybeSendSnapshot(to, pr);
         }
 
-        _sendScratch.Clear();
+        EntrySlice entries = default;
         StorageStatus entriesStatus = StorageStatus.Ok;
         if (pr.State != ProgressState.Replicate || !pr.Inflights.Full)
         {
-            entriesStatus = RaftLog.Entries(pr.Next, MaxMsgSize, _sendScratch);
+            entriesStatus = RaftLog.Entries(pr.Next, MaxMsgSize, out entries);
         }
 
         if (entriesStatus != StorageStatus.Ok)
@@ -398,21 +453,18 @@ internal sealed partial class RaftCore
             return MaybeSendSnapshot(to, pr);
         }
 
-        if (_sendScratch.Count == 0 && !sendIfEmpty)
+        if (entries.IsEmpty && !sendIfEmpty)
         {
             return false;
         }
 
-        Entry[] entries = _sendScratch.Count == 0 ? [] : _sendScratch.ToArray();
-        Send(new Message
-        {
-            To = to,
-            Type = MessageType.MsgAppend,
-            Index = prevIndex,
-            LogTerm = prevTerm,
-            Entries = entries,
-            Commit = RaftLog.Committed,
-        });
+        // The entries are a slice of the log (or of the copy arena), held until the Ready carrying this is released.
+        Message m = NewMessage(MessageType.MsgAppend, to);
+        m.Index = prevIndex;
+        m.LogTerm = prevTerm;
+        m.Entries = entries;
+        m.Commit = RaftLog.Committed;
+        Send(m);
         pr.SentEntries(entries.Length);
         return true;
     }
@@ -460,8 +512,10 @@ internal sealed partial class RaftCore
             Progress pr = Tracker.Progress.Get(id)!;
 
             // A follower must not commit past what it is known to hold (it may lack the entries).
-            ulong commit = Math.Min(pr.Match, RaftLog.Committed);
-            Send(new Message { To = id, Type = MessageType.MsgHeartbeat, Commit = commit, Context = context });
+            Message m = NewMessage(MessageType.MsgHeartbeat, id);
+            m.Commit = Math.Min(pr.Match, RaftLog.Committed);
+            m.Context = context;
+            Send(m);
         }
     }
 }

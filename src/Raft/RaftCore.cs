@@ -16,13 +16,17 @@ internal sealed partial class RaftCore
     internal static readonly byte[] CampaignTransferContext = "CampaignTransfer"u8.ToArray();
 
     private readonly List<Entry> _scratchEntries = [];
+
+    /// <summary>Reused for the local messages Tick steps (MsgHup, MsgBeat, MsgCheckQuorum), which nothing keeps.</summary>
+    private readonly Message _localMessage = new();
+    private SoftState _softState = new(0, StateRole.Follower);
     private ulong _rngState;
 
     public RaftCore(RaftConfig config, IRaftStorage storage)
     {
         config.Validate();
         Id = config.Id;
-        RaftLog = new RaftLog(storage, config.MaxCommittedSizePerReady);
+        RaftLog = new RaftLog(storage, config.MaxCommittedSizePerReady, new EntryChunkPool());
         RaftState initial = storage.InitialState();
         MaxMsgSize = config.MaxSizePerMsg;
         Tracker = new ProgressTracker(config.MaxInflightMsgs);
@@ -101,11 +105,23 @@ internal sealed partial class RaftCore
     public List<ReadState> ReadStates { get; } = [];
 
     /// <summary>ReadIndex requests that arrived before this leader committed an entry of its term.</summary>
-    private List<Message> PendingReadIndexMessages { get; } = [];
+    private List<Message> PendingReadIndexMessages { get; set; } = [];
 
     public HardState HardState => new(Term, Vote, RaftLog.Committed);
 
-    public SoftState SoftState => new(Lead, State);
+    /// <summary>The current soft state; the same instance while it does not change (HasReady asks often).</summary>
+    public SoftState SoftState
+    {
+        get
+        {
+            if (_softState.Lead != Lead || _softState.RaftState != State)
+            {
+                _softState = new SoftState(Lead, State);
+            }
+
+            return _softState;
+        }
+    }
 
     public bool Promotable
     {
@@ -149,7 +165,7 @@ internal sealed partial class RaftCore
         if (Promotable && PastElectionTimeout)
         {
             ElectionElapsed = 0;
-            Step(new Message { Type = MessageType.MsgHup, From = Id });
+            Step(LocalMessage(MessageType.MsgHup));
         }
     }
 
@@ -162,7 +178,7 @@ internal sealed partial class RaftCore
             ElectionElapsed = 0;
             if (CheckQuorum)
             {
-                Step(new Message { Type = MessageType.MsgCheckQuorum, From = Id });
+                Step(LocalMessage(MessageType.MsgCheckQuorum));
             }
 
             // A transfer that did not finish within an election timeout is abandoned (thesis §3.10).
@@ -180,11 +196,23 @@ internal sealed partial class RaftCore
         if (HeartbeatElapsed >= HeartbeatTimeout)
         {
             HeartbeatElapsed = 0;
-            Step(new Message { Type = MessageType.MsgBeat, From = Id });
+            Step(LocalMessage(MessageType.MsgBeat));
         }
     }
 
     public bool PastElectionTimeout => ElectionElapsed >= RandomizedElectionTimeout;
+
+    private Message LocalMessage(MessageType type)
+    {
+        Message m = _localMessage;
+        m.Reset();
+        m.Type = type;
+        m.From = Id;
+        return m;
+    }
+
+    /// <summary>A pooled outgoing message (returned to the <see cref="MessagePool"/> when its Ready is released).</summary>
+    private static Message NewMessage(MessageType type, ulong to) => MessagePool.Current.Rent(type, to);
 
     private void ResetRandomizedElectionTimeout()
     {
@@ -280,21 +308,8 @@ internal sealed partial class RaftCore
         PendingConfIndex = RaftLog.LastIndex();
 
         // Raft §5.4.2 / §8: commit an empty entry of the new term to learn the commit index.
-        Span<Entry> empty = [new Entry(0, 0, EntryType.EntryNormal, default)];
-        AppendEntries(empty);
-    }
-
-    /// <summary>Stamps term and index on <paramref name="entries"/> and appends them to the leader's log.</summary>
-    private void AppendEntries(Span<Entry> entries)
-    {
         ulong li = RaftLog.LastIndex();
-        for (int i = 0; i < entries.Length; i++)
-        {
-            entries[i] = entries[i].WithTermIndex(Term, li + 1 + (ulong)i);
-        }
-
-        // The leader's own acknowledgement waits until the entries are persisted (OnPersistEntries).
-        RaftLog.Append(entries);
+        RaftLog.ReserveAppend(1)[0] = new Entry(Term, li + 1, EntryType.EntryNormal, default);
     }
 
     /// <summary>Queues an outgoing message, deciding whether it may leave before the next persistence.</summary>
@@ -424,10 +439,13 @@ internal sealed partial class RaftCore
         MessageType responseType = m.Type == MessageType.MsgRequestVote
             ? MessageType.MsgRequestVoteResponse
             : MessageType.MsgRequestPreVoteResponse;
+        // Every answer carries our commit index and its term, so that a candidate whose log holds a committed
+        // configuration change it does not know is committed can learn it (see MaybeCommitByVote).
+        ulong commitTerm = RaftLog.ZeroTermOnOutOfBounds(RaftLog.Committed);
         if (canVote && RaftLog.IsUpToDate(m.Index, m.LogTerm))
         {
             // The response carries the request's term: a pre-vote is granted for a term we have not reached.
-            Send(new Message { To = m.From, Term = m.Term, Type = responseType });
+            Send(new Message { To = m.From, Term = m.Term, Type = responseType, Commit = RaftLog.Committed, LogTerm = commitTerm });
             if (m.Type == MessageType.MsgRequestVote)
             {
                 ElectionElapsed = 0;
@@ -436,7 +454,7 @@ internal sealed partial class RaftCore
         }
         else
         {
-            Send(new Message { To = m.From, Term = Term, Type = responseType, Reject = true });
+            Send(new Message { To = m.From, Term = Term, Type = responseType, Reject = true, Commit = RaftLog.Committed, LogTerm = commitTerm });
         }
     }
 
@@ -468,13 +486,8 @@ internal sealed partial class RaftCore
         {
             // Leave the joint configuration now that entering it is applied. Empty data is the leave-joint change;
             // it can only be dropped by a leader transfer, and then this is tried again on the next apply.
-            var m = new Message
-            {
-                Type = MessageType.MsgPropose,
-                From = Id,
-                Entries = [new Entry(0, 0, EntryType.EntryConfChangeV2, default)],
-            };
-            Step(m);
+            var leave = new Entry(0, 0, EntryType.EntryConfChangeV2, default);
+            Propose(new ReadOnlySpan<Entry>(in leave));
         }
     }
 

@@ -5,15 +5,27 @@ namespace ManagedKv.Raft;
 /// proposals; take a <see cref="Raft.Ready"/> when <see cref="HasReady"/>; persist, send and apply; report back
 /// with <see cref="OnPersistReady"/> / <see cref="AdvanceApplyTo"/> (or <see cref="Advance"/> to do both).
 /// Deterministic and single-threaded: all calls come from one thread; parallelism across groups belongs to
-/// the caller.
+/// the caller. Steady replication allocates nothing beyond the payloads: entries travel as <see cref="EntrySlice"/>
+/// views of pooled log chunks, and Readies and hot-path messages are recycled (in a per-thread pool shared by the
+/// groups that thread drives) once a Ready is released — see <see cref="Raft.Ready"/> for what that asks of the
+/// application.
 /// </summary>
 public sealed class RawNode
 {
+    /// <summary>Released Readies kept for reuse, per thread (a few MiB at most).</summary>
+    private const int MaxFreeReadies = 1 << 14;
+
+    /// <summary>Released Readies, shared by the nodes a thread drives (like <see cref="MessagePool"/>: the next group
+    /// reuses a Ready still in cache).</summary>
+    [ThreadStatic]
+    private static Stack<Ready>? t_freeReadies;
+
     private readonly RaftCore _raft;
-    private readonly Queue<ReadyRecord> _records = new();
+    private readonly Queue<Ready> _unpersisted = new(); // handed out, not yet reported persisted, by number
+    private readonly Queue<Ready> _unapplied = new(); // persisted, committed entries not yet reported applied
+    private Entry[] _proposeScratch = [];
     private SoftState _prevSoftState;
     private HardState _prevHardState;
-    private ulong _maxNumber;
 
     /// <summary>Creates (or restarts, from what <paramref name="storage"/> holds) a node.</summary>
     /// <exception cref="ArgumentException">The configuration is invalid.</exception>
@@ -36,13 +48,11 @@ public sealed class RawNode
     public void Campaign() => _raft.Step(new Message { Type = MessageType.MsgHup, From = _raft.Id });
 
     /// <summary>Proposes a command to be appended to the log. Forwarded to the leader by followers.</summary>
-    public RaftResult Propose(ReadOnlyMemory<byte> data, ReadOnlyMemory<byte> context = default) =>
-        _raft.Step(new Message
-        {
-            Type = MessageType.MsgPropose,
-            From = _raft.Id,
-            Entries = [new Entry(0, 0, EntryType.EntryNormal, data, context)],
-        });
+    public RaftResult Propose(ReadOnlyMemory<byte> data, ReadOnlyMemory<byte> context = default)
+    {
+        var entry = new Entry(0, 0, EntryType.EntryNormal, data, context);
+        return _raft.Propose(new ReadOnlySpan<Entry>(in entry));
+    }
 
     /// <summary>Proposes several commands in one message (one replication round for the batch).</summary>
     public RaftResult ProposeBatch(ReadOnlySpan<ReadOnlyMemory<byte>> payloads)
@@ -52,24 +62,35 @@ public sealed class RawNode
             return RaftResult.Ok;
         }
 
-        var entries = new Entry[payloads.Length];
+        if (_proposeScratch.Length < payloads.Length)
+        {
+            _proposeScratch = new Entry[Math.Max(payloads.Length, _proposeScratch.Length * 2)];
+        }
+
+        Span<Entry> entries = _proposeScratch.AsSpan(0, payloads.Length);
         for (int i = 0; i < entries.Length; i++)
         {
             entries[i] = new Entry(0, 0, EntryType.EntryNormal, payloads[i]);
         }
 
-        return _raft.Step(new Message { Type = MessageType.MsgPropose, From = _raft.Id, Entries = entries });
+        try
+        {
+            return _raft.Propose(entries);
+        }
+        finally
+        {
+            // The log holds its own copies; do not keep the payloads alive from here.
+            entries.Clear();
+        }
     }
 
     /// <summary>Proposes a membership change. It takes effect when the application applies the committed entry
     /// and calls <see cref="ApplyConfChange"/>.</summary>
-    public RaftResult ProposeConfChange(ConfChangeV2 cc, ReadOnlyMemory<byte> context = default) =>
-        _raft.Step(new Message
-        {
-            Type = MessageType.MsgPropose,
-            From = _raft.Id,
-            Entries = [new Entry(0, 0, EntryType.EntryConfChangeV2, cc.Encode(), context)],
-        });
+    public RaftResult ProposeConfChange(ConfChangeV2 cc, ReadOnlyMemory<byte> context = default)
+    {
+        var entry = new Entry(0, 0, EntryType.EntryConfChangeV2, cc.Encode(), context);
+        return _raft.Propose(new ReadOnlySpan<Entry>(in entry));
+    }
 
     /// <summary>Steps a message received from a peer.</summary>
     public RaftResult Step(Message m)
@@ -132,12 +153,14 @@ public sealed class RawNode
     }
 
     /// <summary>Takes the pending work. Everything returned is considered in progress: the next Ready holds only
-    /// newer work.</summary>
+    /// newer work. The Ready is reused once released (see <see cref="Raft.Ready"/>).</summary>
     public Ready Ready()
     {
         RaftCore r = _raft;
-        var rd = new Ready(++_maxNumber);
-        var record = new ReadyRecord(rd.Number);
+        EntryChunkPool pool = r.RaftLog.Pool;
+        Stack<Ready> free = t_freeReadies ??= new Stack<Ready>();
+        Ready rd = free.Count > 0 ? free.Pop() : new Ready();
+        rd.Number = pool.NextReady;
 
         SoftState ss = r.SoftState;
         if (ss != _prevSoftState)
@@ -158,45 +181,49 @@ public sealed class RawNode
         if (snapshot is not null)
         {
             rd.Snapshot = snapshot;
-            record.SnapshotIndex = snapshot.Index;
+            rd.SnapshotIndex = snapshot.Index;
             rd.MustSync = true;
         }
 
         rd.Entries = r.RaftLog.Unstable.NextEntries();
         if (rd.Entries.Length > 0)
         {
-            Entry last = rd.Entries[^1];
-            record.LastIndex = last.Index;
-            record.LastTerm = last.Term;
+            Entry last = rd.Entries[rd.Entries.Length - 1];
+            rd.LastIndex = last.Index;
+            rd.LastTerm = last.Term;
             rd.MustSync = true;
         }
 
         rd.CommittedEntries = r.RaftLog.NextCommittedEntries();
         if (rd.CommittedEntries.Length > 0)
         {
-            r.RaftLog.AcceptApplying(rd.CommittedEntries[^1].Index);
+            rd.LastCommittedIndex = rd.CommittedEntries[rd.CommittedEntries.Length - 1].Index;
+            r.RaftLog.AcceptApplying(rd.LastCommittedIndex);
         }
 
         if (r.Msgs.Count > 0)
         {
-            rd.Messages = [.. r.Msgs];
+            rd.Messages.AddRange(r.Msgs);
             r.Msgs.Clear();
         }
 
         if (r.PersistedMsgs.Count > 0)
         {
-            rd.PersistedMessages = [.. r.PersistedMsgs];
+            rd.PersistedMessages.AddRange(r.PersistedMsgs);
             r.PersistedMsgs.Clear();
         }
 
         if (r.ReadStates.Count > 0)
         {
-            rd.ReadStates = r.ReadStates.ToArray();
+            rd.ReadStateList.AddRange(r.ReadStates);
             r.ReadStates.Clear();
         }
 
         r.RaftLog.Unstable.AcceptInProgress();
-        _records.Enqueue(record);
+
+        // Whatever the node hands out from now on travels in the next Ready.
+        pool.NextReady = rd.Number + 1;
+        _unpersisted.Enqueue(rd);
         return rd;
     }
 
@@ -209,19 +236,21 @@ public sealed class RawNode
         ulong snapshotIndex = 0;
         ulong lastIndex = 0;
         ulong lastTerm = 0;
-        while (_records.Count > 0 && _records.Peek().Number <= number)
+        while (_unpersisted.Count > 0 && _unpersisted.Peek().Number <= number)
         {
-            ReadyRecord rec = _records.Dequeue();
-            if (rec.SnapshotIndex != 0)
+            Ready rd = _unpersisted.Dequeue();
+            if (rd.SnapshotIndex != 0)
             {
-                snapshotIndex = rec.SnapshotIndex;
+                snapshotIndex = rd.SnapshotIndex;
             }
 
-            if (rec.LastIndex != 0)
+            if (rd.LastIndex != 0)
             {
-                lastIndex = rec.LastIndex;
-                lastTerm = rec.LastTerm;
+                lastIndex = rd.LastIndex;
+                lastTerm = rd.LastTerm;
             }
+
+            _unapplied.Enqueue(rd);
         }
 
         if (snapshotIndex != 0)
@@ -233,21 +262,28 @@ public sealed class RawNode
         {
             _raft.OnPersistEntries(lastIndex, lastTerm);
         }
+
+        ReleaseReadies();
     }
 
     /// <summary>Reports that <paramref name="rd"/> was persisted (its entries, snapshot and hard state).</summary>
     public void AdvanceAppend(Ready rd) => OnPersistReady(rd.Number);
 
     /// <summary>Reports that the application applied committed entries up to <paramref name="applied"/>.</summary>
-    public void AdvanceApplyTo(ulong applied) => _raft.AppliedTo(applied);
+    public void AdvanceApplyTo(ulong applied)
+    {
+        _raft.AppliedTo(applied);
+        ReleaseReadies();
+    }
 
     /// <summary>Reports that <paramref name="rd"/> was persisted and its committed entries applied.</summary>
     public void Advance(Ready rd)
     {
+        ulong lastCommitted = rd.LastCommittedIndex;
         OnPersistReady(rd.Number);
-        if (rd.CommittedEntries.Length > 0)
+        if (lastCommitted > 0)
         {
-            _raft.AppliedTo(rd.CommittedEntries[^1].Index);
+            AdvanceApplyTo(lastCommitted);
         }
     }
 
@@ -275,15 +311,38 @@ public sealed class RawNode
         t is MessageType.MsgAppendResponse or MessageType.MsgRequestVoteResponse or MessageType.MsgHeartbeatResponse
             or MessageType.MsgRequestPreVoteResponse;
 
-    /// <summary>What a Ready handed out for persistence, to be acknowledged by number.</summary>
-    private sealed class ReadyRecord(ulong number)
+    /// <summary>Recycles, in order, every persisted Ready whose committed entries are applied: its messages go back
+    /// to their pool and the entry memory it viewed becomes reusable.</summary>
+    private void ReleaseReadies()
     {
-        public ulong Number { get; } = number;
+        ulong applied = _raft.RaftLog.Applied;
+        MessagePool messages = MessagePool.Current;
+        ulong released = 0;
+        while (_unapplied.Count > 0 && _unapplied.Peek().LastCommittedIndex <= applied)
+        {
+            Ready rd = _unapplied.Dequeue();
+            released = rd.Number;
+            foreach (Message m in rd.Messages)
+            {
+                messages.Return(m);
+            }
 
-        public ulong SnapshotIndex { get; set; }
+            foreach (Message m in rd.PersistedMessages)
+            {
+                messages.Return(m);
+            }
 
-        public ulong LastIndex { get; set; }
+            rd.Reset();
+            Stack<Ready> free = t_freeReadies ??= new Stack<Ready>();
+            if (free.Count < MaxFreeReadies)
+            {
+                free.Push(rd);
+            }
+        }
 
-        public ulong LastTerm { get; set; }
+        if (released != 0)
+        {
+            _raft.RaftLog.Pool.Release(released);
+        }
     }
 }

@@ -21,8 +21,10 @@ public sealed class RawNodeTests
             storage.SetHardState(hs);
         }
 
+        // A Ready is reused once released: take what is needed before reporting it.
+        List<Entry> committed = [.. rd.CommittedEntries];
         node.Advance(rd);
-        return [.. rd.CommittedEntries];
+        return committed;
     }
 
     [Fact]
@@ -154,9 +156,10 @@ public sealed class RawNodeTests
         Assert.Empty(rd2.Messages);
         Message ack = Assert.Single(rd2.PersistedMessages);
         s2.Append(rd2.Entries);
-        n2.Advance(rd2);
 
+        // Delivered before rd2 is reported: the node reuses a released Ready's messages.
         n1.Step(ack);
+        n2.Advance(rd2);
         Assert.Equal(0UL, n1.Status().HardState.Commit);
         s1.Append(rd1.Entries);
         n1.OnPersistReady(rd1.Number);
@@ -258,7 +261,7 @@ public sealed class RawNodeTests
 
         storage.Append(second.Entries);
         follower.OnPersistReady(second.Number);
-        Entry[] committed = follower.Ready().CommittedEntries;
+        Entry[] committed = follower.Ready().CommittedEntries.ToArray();
         Assert.Equal(["a", "c"], committed.Select(e => System.Text.Encoding.UTF8.GetString(e.Data.Span)));
     }
 }

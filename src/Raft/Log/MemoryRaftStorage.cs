@@ -250,10 +250,7 @@ public sealed class MemoryRaftStorage : IRaftStorage
                 throw new InvalidOperationException($"missing log entry [last: {LastIndexLocked()}, append at: {entries[0].Index}]");
             }
 
-            foreach (Entry e in entries)
-            {
-                _entries.Add(e);
-            }
+            _entries.AddRange(entries);
         }
     }
 

@@ -1,3 +1,5 @@
+using System.Runtime.InteropServices;
+
 namespace ManagedKv.Raft;
 
 /// <summary>
@@ -12,12 +14,13 @@ internal sealed class RaftLog
     private readonly IRaftStorage _storage;
     private readonly List<Entry> _scratch = [];
 
-    public RaftLog(IRaftStorage storage, ulong maxApplyingSize)
+    public RaftLog(IRaftStorage storage, ulong maxApplyingSize, EntryChunkPool pool)
     {
         _storage = storage;
+        Pool = pool;
         ulong first = storage.FirstIndex();
         ulong last = storage.LastIndex();
-        Unstable = new Unstable(last + 1);
+        Unstable = new Unstable(last + 1, pool);
         Committed = first - 1;
         Applying = first - 1;
         Applied = first - 1;
@@ -26,6 +29,9 @@ internal sealed class RaftLog
     }
 
     public Unstable Unstable { get; }
+
+    /// <summary>The node's entry memory (unstable chunks and the copy arena).</summary>
+    public EntryChunkPool Pool { get; }
 
     public IRaftStorage Storage => _storage;
 
@@ -146,6 +152,10 @@ internal sealed class RaftLog
         return LastIndex();
     }
 
+    /// <summary>Room for <paramref name="count"/> entries after the last one, filled by the caller at once (the leader
+    /// stamps its proposals straight into the log).</summary>
+    public Span<Entry> ReserveAppend(int count) => Unstable.Reserve(LastIndex() + 1, count);
+
     /// <summary>The index of the first entry whose term differs from ours (or that we lack), or 0.</summary>
     public ulong FindConflict(ReadOnlySpan<Entry> entries)
     {
@@ -225,6 +235,7 @@ internal sealed class RaftLog
 
         Applied = index;
         Applying = Math.Max(Applying, index);
+        Unstable.TrimCache(index);
     }
 
     public void AcceptApplying(ulong index) => Applying = Math.Max(Applying, index);
@@ -287,35 +298,87 @@ internal sealed class RaftLog
         return Applying + 1 <= MaxAppliableIndex;
     }
 
-    /// <summary>Committed entries not yet handed out for applying, bounded by <see cref="MaxApplyingSize"/>.</summary>
-    public Entry[] NextCommittedEntries()
+    /// <summary>Committed entries not yet handed out for applying, bounded by <see cref="MaxApplyingSize"/>; the
+    /// slice is held by the next Ready.</summary>
+    public EntrySlice NextCommittedEntries()
     {
         if (!HasNextCommittedEntries())
         {
-            return [];
+            return default;
         }
 
         ulong lo = Applying + 1;
         ulong hi = MaxAppliableIndex + 1;
-        _scratch.Clear();
-        StorageStatus s = Slice(lo, hi, MaxApplyingSize, _scratch);
+        StorageStatus s = Slice(lo, hi, MaxApplyingSize, out EntrySlice entries);
         if (s != StorageStatus.Ok)
         {
             throw new InvalidOperationException($"unexpected {s} reading committed entries [{lo}, {hi})");
         }
 
-        return _scratch.ToArray();
+        return entries;
     }
 
-    /// <summary>Entries from <paramref name="lo"/> to the end, limited by <paramref name="maxSize"/>.</summary>
-    public StorageStatus Entries(ulong lo, ulong maxSize, List<Entry> output)
+    /// <summary>Entries from <paramref name="lo"/> to the end, limited by <paramref name="maxSize"/>, as a slice held
+    /// by the next Ready.</summary>
+    public StorageStatus Entries(ulong lo, ulong maxSize, out EntrySlice entries)
     {
         if (lo > LastIndex())
         {
+            entries = default;
             return StorageStatus.Ok;
         }
 
-        return Slice(lo, LastIndex() + 1, maxSize, output);
+        return Slice(lo, LastIndex() + 1, maxSize, out entries);
+    }
+
+    /// <summary>
+    /// Entries in [lo, hi), at least one, then only while the total size stays within maxSize, as a slice held by the
+    /// next Ready: a view of the unstable chunk when they are all unstable or cached (persisted, not yet applied:
+    /// the common case for both appends and committed entries), otherwise a copy in the pool's arena (storage hands
+    /// entries out by value).
+    /// </summary>
+    public StorageStatus Slice(ulong lo, ulong hi, ulong maxSize, out EntrySlice entries)
+    {
+        entries = default;
+        ulong cacheStart = Unstable.CacheStart;
+        if (lo >= cacheStart && lo < hi && (lo >= Unstable.Offset || lo >= FirstIndex()))
+        {
+            ulong last = LastIndex();
+            if (hi > last + 1)
+            {
+                throw new InvalidOperationException($"slice[{lo},{hi}) out of bound [{FirstIndex()},{last}]");
+            }
+
+            ReadOnlySpan<Entry> recent = Unstable.CachedAndUnstable.Slice((int)(lo - cacheStart), (int)(hi - lo));
+            entries = Unstable.Slice(lo, CountWithin(recent, maxSize));
+            return StorageStatus.Ok;
+        }
+
+        _scratch.Clear();
+        StorageStatus s = Slice(lo, hi, maxSize, _scratch);
+        if (s == StorageStatus.Ok && _scratch.Count > 0)
+        {
+            entries = Pool.Copy(CollectionsMarshal.AsSpan(_scratch));
+        }
+
+        _scratch.Clear();
+        return s;
+    }
+
+    /// <summary>How many leading entries fit in <paramref name="maxSize"/> (at least one).</summary>
+    private static int CountWithin(ReadOnlySpan<Entry> entries, ulong maxSize)
+    {
+        long size = 0;
+        for (int i = 0; i < entries.Length; i++)
+        {
+            size += entries[i].SizeBytes;
+            if (i > 0 && (ulong)size > maxSize)
+            {
+                return i;
+            }
+        }
+
+        return entries.Length;
     }
 
     /// <summary>Entries in [lo, hi), at least one, then only while the total size stays within maxSize.</summary>

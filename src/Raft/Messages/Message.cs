@@ -5,8 +5,10 @@ namespace ManagedKv.Raft;
 /// <see cref="MessageType"/>s, as in etcd-raft; fields a type does not use stay at their defaults.
 /// </summary>
 /// <remarks>
-/// Once handed to <see cref="RawNode.Step"/> a message belongs to the library (a follower may forward it
-/// after changing <see cref="To"/>); messages in a <see cref="Ready"/> belong to the application.
+/// The library does not keep or forward a message handed to <see cref="RawNode.Step"/> past the call, except
+/// ReadIndex requests, which it keeps until answered. Messages in a <see cref="Ready"/> (and their
+/// <see cref="Entries"/>) are the application's until that Ready is released (persisted and applied, see
+/// <see cref="Ready"/>); then the library reuses them, so send or encode them before.
 /// </remarks>
 public sealed class Message
 {
@@ -23,6 +25,7 @@ public sealed class Message
     public ulong Term { get; set; }
 
     /// <summary>MsgAppend: term of the entry at <see cref="Index"/>. Vote requests: the candidate's last log term.
+    /// Vote responses: the term of the entry at <see cref="Commit"/>.
     /// Rejected MsgAppendResponse: the term of the follower's entry at <see cref="RejectHint"/>.</summary>
     public ulong LogTerm { get; set; }
 
@@ -30,10 +33,11 @@ public sealed class Message
     /// MsgAppendResponse: the last index accepted, or the rejected index. MsgReadIndexResp: the read index.</summary>
     public ulong Index { get; set; }
 
-    /// <summary>Entries carried by MsgAppend or MsgPropose.</summary>
-    public Entry[] Entries { get; set; } = [];
+    /// <summary>Entries carried by MsgAppend or MsgPropose: a slice of the sender's log, not a copy.</summary>
+    public EntrySlice Entries { get; set; }
 
-    /// <summary>The sender's commit index (MsgAppend, MsgHeartbeat).</summary>
+    /// <summary>The sender's commit index (MsgAppend, MsgHeartbeat, and vote responses, which let a candidate learn
+    /// that a configuration change in its log is committed).</summary>
     public ulong Commit { get; set; }
 
     /// <summary>MsgSnapshot: the snapshot to install.</summary>
@@ -48,6 +52,27 @@ public sealed class Message
     /// <summary>Read requests and heartbeats: the read context. Vote requests: <c>CampaignTransfer</c> marks a
     /// leader transfer.</summary>
     public ReadOnlyMemory<byte> Context { get; set; }
+
+    /// <summary>Whether the library recycles this message (<see cref="MessagePool"/>); false for messages the
+    /// application created.</summary>
+    internal bool Pooled { get; init; }
+
+    /// <summary>Clears every field (for reuse by the owning pool).</summary>
+    internal void Reset()
+    {
+        Type = default;
+        To = 0;
+        From = 0;
+        Term = 0;
+        LogTerm = 0;
+        Index = 0;
+        Entries = default;
+        Commit = 0;
+        Snapshot = null;
+        Reject = false;
+        RejectHint = 0;
+        Context = default;
+    }
 
     /// <inheritdoc/>
     public override string ToString() =>

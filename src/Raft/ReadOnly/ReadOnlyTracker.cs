@@ -2,13 +2,14 @@ namespace ManagedKv.Raft;
 
 /// <summary>
 /// The leader's queue of safe ReadIndex requests awaiting a heartbeat quorum (etcd's readOnly). Requests are
-/// answered in arrival order: an acknowledgement for one request confirms every earlier one too.
-/// Invariant: <c>_queue</c> and <c>_pending</c> hold the same contexts.
+/// answered in arrival order: an acknowledgement for one request confirms every earlier one too. A request's
+/// context is copied once when it arrives; acknowledgements look it up without copying.
+/// Invariant: <c>_queue</c> and <c>_pending</c> hold the same requests.
 /// </summary>
 internal sealed class ReadOnlyTracker
 {
-    private readonly Dictionary<byte[], ReadIndexStatus> _pending = new(ByteArrayComparer.Instance);
-    private readonly List<byte[]> _queue = [];
+    private readonly Dictionary<ReadOnlyMemory<byte>, ReadIndexStatus> _pending = new(ByteMemoryComparer.Instance);
+    private readonly List<ReadIndexStatus> _queue = [];
 
     public ReadOnlyTracker(ReadOnlyOption option)
     {
@@ -22,20 +23,20 @@ internal sealed class ReadOnlyTracker
     /// <summary>Queues a request read at <paramref name="index"/> (the commit index when it arrived).</summary>
     public void AddRequest(ulong index, Message request)
     {
-        byte[] ctx = request.Context.ToArray();
-        if (_pending.ContainsKey(ctx))
+        if (_pending.ContainsKey(request.Context))
         {
             return;
         }
 
-        _pending[ctx] = new ReadIndexStatus(index, request);
-        _queue.Add(ctx);
+        var rs = new ReadIndexStatus(index, request, request.Context.ToArray());
+        _pending[rs.Context] = rs;
+        _queue.Add(rs);
     }
 
     /// <summary>Records a heartbeat acknowledgement; returns the acks so far, or null for an unknown context.</summary>
     public Dictionary<ulong, bool>? RecvAck(ulong id, ReadOnlyMemory<byte> context)
     {
-        if (!_pending.TryGetValue(context.ToArray(), out ReadIndexStatus? rs))
+        if (!_pending.TryGetValue(context, out ReadIndexStatus? rs))
         {
             return null;
         }
@@ -44,35 +45,25 @@ internal sealed class ReadOnlyTracker
         return rs.Acks;
     }
 
-    /// <summary>Dequeues the request with <paramref name="context"/> and every request before it.</summary>
-    public List<ReadIndexStatus> Advance(ReadOnlyMemory<byte> context)
+    /// <summary>Moves the request with <paramref name="context"/> and every request before it to
+    /// <paramref name="output"/>.</summary>
+    public void Advance(ReadOnlyMemory<byte> context, List<ReadIndexStatus> output)
     {
-        var result = new List<ReadIndexStatus>();
-        int found = -1;
-        for (int i = 0; i < _queue.Count; i++)
+        if (!_pending.TryGetValue(context, out ReadIndexStatus? last))
         {
-            if (context.Span.SequenceEqual(_queue[i]))
-            {
-                found = i;
-                break;
-            }
+            return;
         }
 
-        if (found < 0)
-        {
-            return result;
-        }
-
+        int found = _queue.IndexOf(last);
         for (int i = 0; i <= found; i++)
         {
-            result.Add(_pending[_queue[i]]);
-            _pending.Remove(_queue[i]);
+            output.Add(_queue[i]);
+            _pending.Remove(_queue[i].Context);
         }
 
         _queue.RemoveRange(0, found + 1);
-        return result;
     }
 
     /// <summary>The context of the newest pending request, or empty.</summary>
-    public ReadOnlyMemory<byte> LastPendingRequestContext() => _queue.Count == 0 ? default : _queue[^1];
+    public ReadOnlyMemory<byte> LastPendingRequestContext() => _queue.Count == 0 ? default : _queue[^1].Context;
 }

@@ -76,7 +76,11 @@ internal sealed class RawCluster
                 {
                     progress = true;
                     Ready rd = node.Ready();
-                    outbox.AddRange(rd.Messages);
+                    foreach (Message m in rd.Messages)
+                    {
+                        outbox.Add(MessageCopy.Clone(m));
+                    }
+
                     MemoryRaftStorage storage = Storages[node.Id];
                     if (rd.Snapshot is not null)
                     {
@@ -90,7 +94,11 @@ internal sealed class RawCluster
                         storage.SetHardState(hs);
                     }
 
-                    outbox.AddRange(rd.PersistedMessages);
+                    foreach (Message m in rd.PersistedMessages)
+                    {
+                        outbox.Add(MessageCopy.Clone(m));
+                    }
+
                     node.AdvanceAppend(rd);
                     foreach (Entry e in rd.CommittedEntries)
                     {

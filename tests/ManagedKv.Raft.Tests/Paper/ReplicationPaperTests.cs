@@ -164,7 +164,7 @@ public sealed class ReplicationPaperTests
 
         Assert.Equal((ulong)commit, p.Raft.RaftLog.Committed);
         p.Persist();
-        Entry[] committed = p.Raft.RaftLog.NextCommittedEntries();
+        Entry[] committed = p.Raft.RaftLog.NextCommittedEntries().ToArray();
         Assert.Equal(entries[..commit], committed);
     }
 

@@ -4,13 +4,26 @@ namespace ManagedKv.Raft.Tests;
 
 /// <summary>
 /// A deterministic cluster of 3–5 <see cref="RawNode"/>s over a network that drops, delays, duplicates and
-/// reorders messages, partitions and heals, and crashes and restarts nodes from their persisted state.
+/// reorders messages, partitions and heals, crashes and restarts nodes from their persisted state, and changes the
+/// membership: adds voters and learners (from spare nodes that start empty and catch up by snapshot, as TiKV's new
+/// peers do), promotes, demotes and removes them, and replaces voters through joint consensus, left automatically
+/// or explicitly. A node whose removal is applied anywhere is destroyed, as a store destroys a removed peer.
 /// Persistence is asynchronous: a Ready's storage writes happen at a later random step, in order, and are lost
 /// if the node crashes first. After every step the safety invariants are checked; any violation throws with the
 /// seed. Everything derives from the seed, so a failing seed replays exactly.
 /// </summary>
 internal sealed class ClusterSimulator
 {
+    /// <summary>The initial voters start from a snapshot at this index (TiKV's initial log index), so that a node
+    /// added later, whose log is empty, can only catch up from a snapshot.</summary>
+    public const ulong BootstrapIndex = 5;
+
+    /// <summary>Empty nodes, beyond the initial voters, that membership changes may add.</summary>
+    private const int SpareNodes = 2;
+
+    /// <summary>MANAGEDKV_SIM_TRACE=1 records every delivered message in the trace (for replaying one seed).</summary>
+    private static readonly bool s_traceMessages = Environment.GetEnvironmentVariable("MANAGEDKV_SIM_TRACE") == "1";
+
     private readonly Random _rng;
     private readonly int _seed;
     private readonly bool _faults;
@@ -21,6 +34,8 @@ internal sealed class ClusterSimulator
     private readonly Dictionary<ulong, int> _partition = new();
     private readonly List<string> _trace = [];
     private readonly Dictionary<long, ulong> _readsIssued = new();
+    private readonly HashSet<ulong> _confChangeIndices = [];
+    private readonly List<(SimNode Node, ulong Index, ConfState Members)> _toDestroy = [];
     private long _nextRead;
     private ulong _maxCommitted;
     private long _tick;
@@ -48,8 +63,18 @@ internal sealed class ClusterSimulator
 
         foreach (ulong id in voters)
         {
-            var node = new SimNode(id, new MemoryRaftStorage(new ConfState(voters)));
+            var disk = new MemoryRaftStorage();
+            disk.ApplySnapshot(new Snapshot(BootstrapIndex, 1, new ConfState(voters), IndexData(BootstrapIndex)));
+            disk.SetHardState(new HardState(1, 0, BootstrapIndex));
+            var node = new SimNode(id, disk);
             _nodes[id] = node;
+            Start(node);
+        }
+
+        for (int i = 1; i <= SpareNodes; i++)
+        {
+            var node = new SimNode((ulong)(size + i), new MemoryRaftStorage());
+            _nodes[node.Id] = node;
             Start(node);
         }
     }
@@ -83,6 +108,15 @@ internal sealed class ClusterSimulator
     public int SnapshotsInstalled { get; private set; }
 
     public int Leaders => _leaderOfTerm.Count;
+
+    /// <summary>Membership changes applied (by the first node to apply each).</summary>
+    public int ConfChangesApplied => _confChangeIndices.Count;
+
+    /// <summary>Joint configurations entered.</summary>
+    public int JointConfigs { get; private set; }
+
+    /// <summary>Nodes destroyed after their removal was applied.</summary>
+    public int NodesRemoved { get; private set; }
 
     public string TraceText => string.Join("\n", _trace) + "\n" + DumpState();
 
@@ -143,9 +177,9 @@ internal sealed class ClusterSimulator
     private void Trace(string s)
     {
         _trace.Add($"[{_step}/{_tick}] {s}");
-        if (_trace.Count > 400)
+        if (_trace.Count > 4000)
         {
-            _trace.RemoveRange(0, 200);
+            _trace.RemoveRange(0, 2000);
         }
     }
 
@@ -176,9 +210,13 @@ internal sealed class ClusterSimulator
                 PersistOne(n);
             }
         }
-        else if (roll < 915)
+        else if (roll < 900)
         {
             Propose(RandomNode());
+        }
+        else if (roll < 915)
+        {
+            ProposeConfChange();
         }
         else if (roll < 930)
         {
@@ -200,7 +238,7 @@ internal sealed class ClusterSimulator
         {
             foreach (SimNode n in _nodes.Values)
             {
-                if (!n.Alive)
+                if (!n.Alive && !n.Removed)
                 {
                     Trace($"restart {n.Id}");
                     Start(n);
@@ -226,6 +264,8 @@ internal sealed class ClusterSimulator
         {
             ProcessReady(n);
         }
+
+        DestroyRemovedNodes();
     }
 
     private SimNode RandomNode()
@@ -312,12 +352,118 @@ internal sealed class ClusterSimulator
             return;
         }
 
-        var data = new byte[8];
-        BinaryPrimitives.WriteUInt64LittleEndian(data, index);
-        n.Disk.CreateSnapshot(index, n.ConfState, data);
+        n.Disk.CreateSnapshot(index, n.ConfState, IndexData(index));
         n.Disk.Compact(index);
         Snapshots++;
     }
+
+    /// <summary>State machine data of a snapshot: the index it was taken at (checked when it is restored).</summary>
+    private static byte[] IndexData(ulong index)
+    {
+        var data = new byte[8];
+        BinaryPrimitives.WriteUInt64LittleEndian(data, index);
+        return data;
+    }
+
+    private SimNode? CurrentLeader()
+    {
+        SimNode? leader = null;
+        foreach (SimNode n in _nodes.Values)
+        {
+            if (n.Alive && n.Raft.State == StateRole.Leader && (leader is null || n.Raft.Term > leader.Raft.Term))
+            {
+                leader = n;
+            }
+        }
+
+        return leader;
+    }
+
+    /// <summary>
+    /// Proposes a random membership change that is valid for the leader's configuration (the one it will be applied
+    /// to: a leader accepts a change only once every earlier one is applied, and refuses it otherwise).
+    /// </summary>
+    private void ProposeConfChange()
+    {
+        SimNode? leader = CurrentLeader();
+        if (leader is null)
+        {
+            return;
+        }
+
+        ConfState cs = leader.Raft.Tracker.ConfState();
+        ConfChangeV2? cc = null;
+        if (cs.IsJoint)
+        {
+            // Explicit joint configurations wait for this; automatic ones are left by the leader itself, and an
+            // extra leave is refused.
+            if (!cs.AutoLeave || _rng.Next(4) == 0)
+            {
+                cc = ConfChangeV2.LeaveJointChange();
+            }
+        }
+        else
+        {
+            var spares = new List<ulong>();
+            foreach (SimNode n in _nodes.Values)
+            {
+                if (!n.Leaving && !cs.Contains(n.Id))
+                {
+                    spares.Add(n.Id);
+                }
+            }
+
+            ulong spare = spares.Count > 0 ? spares[_rng.Next(spares.Count)] : 0;
+            ulong voter = cs.Voters[_rng.Next(cs.Voters.Length)];
+            ulong learner = cs.Learners.Length > 0 ? cs.Learners[_rng.Next(cs.Learners.Length)] : 0;
+            bool canShrink = cs.Voters.Length >= 3;
+            switch (_rng.Next(7))
+            {
+                case 0 when spare != 0:
+                    cc = ConfChangeV2.Simple(ConfChangeType.AddNode, spare);
+                    break;
+                case 1 when spare != 0:
+                    cc = ConfChangeV2.Simple(ConfChangeType.AddLearnerNode, spare);
+                    break;
+                case 2 when learner != 0:
+                    cc = ConfChangeV2.Simple(ConfChangeType.AddNode, learner);
+                    break;
+                case 3 when canShrink:
+                    cc = ConfChangeV2.Simple(ConfChangeType.RemoveNode, voter);
+                    break;
+                case 4 when learner != 0:
+                    cc = ConfChangeV2.Simple(ConfChangeType.RemoveNode, learner);
+                    break;
+                case 5 when canShrink:
+                    cc = ConfChangeV2.Simple(ConfChangeType.AddLearnerNode, voter);
+                    break;
+                case 6:
+                    // Replace a voter through joint consensus (thesis §4.3): bring in a spare or a learner, and drop
+                    // or demote the voter.
+                    ulong incoming = learner != 0 && (spare == 0 || _rng.Next(2) == 0) ? learner : spare;
+                    if (incoming == 0)
+                    {
+                        break;
+                    }
+
+                    ConfChangeType outgoing = _rng.Next(2) == 0 ? ConfChangeType.RemoveNode : ConfChangeType.AddLearnerNode;
+                    var transition = (ConfChangeTransition)_rng.Next(3);
+                    cc = new ConfChangeV2(transition, [new ConfChangeSingle(ConfChangeType.AddNode, incoming), new ConfChangeSingle(outgoing, voter)]);
+                    break;
+            }
+        }
+
+        if (cc is null)
+        {
+            return;
+        }
+
+        RaftResult r = leader.Node!.ProposeConfChange(cc);
+        Trace($"{leader.Id} proposes conf change {Describe(cc)} on {cs}: {r}");
+    }
+
+    private static string Describe(ConfChangeV2 cc) =>
+        cc.IsLeaveJoint ? "leave-joint" : $"{cc.Transition} [{string.Join(", ", cc.Changes.Select(c => $"{c.Type} {c.NodeId}"))}]";
 
     private void Crash(SimNode n)
     {
@@ -364,19 +510,14 @@ internal sealed class ClusterSimulator
             return;
         }
 
-        _network.Add(new SimMessage(m, _tick + _rng.Next(MaxDelay + 1)));
+        // The network holds copies, as a transport encodes a message when it sends it: the node reuses the Ready's
+        // messages and entry memory once the Ready is released.
+        _network.Add(new SimMessage(MessageCopy.Clone(m), _tick + _rng.Next(MaxDelay + 1)));
         if (_rng.NextDouble() < DuplicateRate)
         {
-            _network.Add(new SimMessage(Clone(m), _tick + _rng.Next(MaxDelay + 1)));
+            _network.Add(new SimMessage(MessageCopy.Clone(m), _tick + _rng.Next(MaxDelay + 1)));
         }
     }
-
-    private static Message Clone(Message m) => new()
-    {
-        Type = m.Type, To = m.To, From = m.From, Term = m.Term, LogTerm = m.LogTerm, Index = m.Index,
-        Entries = (Entry[])m.Entries.Clone(), Commit = m.Commit, Snapshot = m.Snapshot, Reject = m.Reject,
-        RejectHint = m.RejectHint, Context = m.Context,
-    };
 
     private void DeliverOne()
     {
@@ -416,7 +557,12 @@ internal sealed class ClusterSimulator
         }
 
         // Deliver a copy: receivers may keep or rewrite messages, and duplicates must stay independent.
-        target.Node!.Step(Clone(m));
+        if (s_traceMessages)
+        {
+            Trace($"deliver {m}");
+        }
+
+        target.Node!.Step(MessageCopy.Clone(m));
     }
 
     private void ProcessReady(SimNode n)
@@ -491,13 +637,15 @@ internal sealed class ClusterSimulator
         n.ConfState = snapshot.ConfState;
     }
 
-    private void Apply(SimNode n, Entry[] entries)
+    private void Apply(SimNode n, EntrySlice entries)
     {
         if (entries.Length == 0)
         {
             return;
         }
 
+        ulong confChangeIndex = 0;
+        ConfState? confChangeState = null;
         foreach (Entry e in entries)
         {
             ulong expected = n.Applied.Count > 0 ? n.Applied[^1].Index + 1 : n.SnapshotBase + 1;
@@ -511,7 +659,9 @@ internal sealed class ClusterSimulator
             n.Applied.Add((e.Index, e.Term, data));
             if (e.Type == EntryType.EntryConfChangeV2)
             {
-                n.ConfState = n.Node!.ApplyConfChange(ConfChangeV2.Decode(e.Data.Span));
+                ApplyConfChange(n, e);
+                confChangeIndex = e.Index;
+                confChangeState = n.ConfState;
             }
             else if (data.Length > 0)
             {
@@ -520,6 +670,78 @@ internal sealed class ClusterSimulator
         }
 
         n.Node!.AdvanceApplyTo(entries[^1].Index);
+        if (confChangeIndex != 0)
+        {
+            SnapshotAt(n, confChangeIndex, confChangeState!);
+        }
+    }
+
+    /// <summary>
+    /// Snapshots and compacts at an applied configuration change, so that the snapshot a node added by it is sent
+    /// carries a configuration that contains it (TiKV generates the snapshot it sends from the current state; here
+    /// the state machine is just the index).
+    /// </summary>
+    private static void SnapshotAt(SimNode n, ulong index, ConfState confState)
+    {
+        if (index > n.Disk.FirstIndex() - 1 && index <= n.Disk.LastIndex())
+        {
+            n.Disk.CreateSnapshot(index, confState, IndexData(index));
+            n.Disk.Compact(index);
+        }
+    }
+
+    private void ApplyConfChange(SimNode n, Entry e)
+    {
+        ConfState before = n.ConfState;
+        ConfChangeV2 cc = ConfChangeV2.Decode(e.Data.Span);
+        n.ConfState = n.Node!.ApplyConfChange(cc);
+        if (_confChangeIndices.Add(e.Index))
+        {
+            Trace($"{n.Id} applies conf change {Describe(cc)} at {e.Index}: {n.ConfState}");
+            if (n.ConfState.IsJoint)
+            {
+                JointConfigs++;
+            }
+        }
+
+        // A node removed by this change is destroyed, as a store destroys a removed peer, so that it cannot campaign
+        // and disrupt the remaining members; but only once every remaining member knows durably that the change is
+        // committed: until they apply it, the old configuration may still need the removed node's vote.
+        foreach (SimNode other in _nodes.Values)
+        {
+            if (!other.Leaving && before.Contains(other.Id) && !n.ConfState.Contains(other.Id))
+            {
+                other.Leaving = true;
+                _toDestroy.Add((other, e.Index, n.ConfState));
+            }
+        }
+    }
+
+    private void DestroyRemovedNodes()
+    {
+        for (int i = _toDestroy.Count - 1; i >= 0; i--)
+        {
+            (SimNode node, ulong index, ConfState members) = _toDestroy[i];
+            bool known = true;
+            foreach (SimNode m in _nodes.Values)
+            {
+                if (!m.Removed && members.Contains(m.Id) && m.Disk.HardState.Commit < index && m.Disk.FirstIndex() <= index)
+                {
+                    known = false;
+                    break;
+                }
+            }
+
+            if (known)
+            {
+                Trace($"destroy removed node {node.Id}");
+                _toDestroy.RemoveAt(i);
+                node.Removed = true;
+                node.Node = null;
+                node.Unpersisted.Clear();
+                NodesRemoved++;
+            }
+        }
     }
 
     private void RecordCommitted(SimNode n, ulong index, ulong term, byte[] data)
@@ -612,20 +834,34 @@ internal sealed class ClusterSimulator
         DuplicateRate = 0;
         foreach (SimNode n in _nodes.Values)
         {
-            if (!n.Alive)
+            if (!n.Alive && !n.Removed)
             {
                 Start(n);
             }
         }
 
-        // A healthy network must elect a leader and commit a new proposal everywhere within a bound.
-        int bound = ElectionTick * 30;
+        // A healthy network must elect a leader and commit a new proposal on every member within a bound: a few
+        // elections, plus the time to replicate the backlog a membership change can leave behind (a lagging learner
+        // promoted to voter holds back the commit while proposals go on), at two small messages per round trip.
+        ulong maxLast = 0;
+        ulong minCommitted = ulong.MaxValue;
+        foreach (SimNode n in _nodes.Values)
+        {
+            if (n.Alive && n.ConfState.Contains(n.Id))
+            {
+                maxLast = Math.Max(maxLast, n.Raft.RaftLog.LastIndex());
+                minCommitted = Math.Min(minCommitted, n.Raft.RaftLog.Committed);
+            }
+        }
+
+        ulong backlog = maxLast > minCommitted && minCommitted != ulong.MaxValue ? maxLast - minCommitted : 0;
+        int bound = (ElectionTick * 30) + (int)Math.Min(backlog * (ulong)(MaxDelay + 1), 100_000);
         int marker = ++_nextProposal;
         ulong proposedTerm = 0;
         for (int t = 0; t < bound; t++)
         {
             SettleOneTick();
-            SimNode? leader = _nodes.Values.FirstOrDefault(n => n.Raft.State == StateRole.Leader);
+            SimNode? leader = CurrentLeader();
 
             // (Re)propose to each new leader: a deposed leader's uncommitted proposal may be lost.
             if (leader is not null && leader.Raft.Term != proposedTerm)
@@ -638,13 +874,50 @@ internal sealed class ClusterSimulator
                 }
             }
 
-            if (_nodes.Values.All(n => n.Applied.Any(a => a.Data.Length == 8 && BinaryPrimitives.ReadInt64LittleEndian(a.Data) == marker)))
+            if (leader is not null && MarkerAppliedByAllMembers(leader, marker))
             {
                 return;
             }
         }
 
-        throw new SimulationException($"{Describe()}: no leader committed a proposal within {bound} ticks of healing\n{string.Join("\n", _trace.TakeLast(40))}\n{DumpState()}");
+        throw new SimulationException($"{Describe()}: no leader committed a proposal within {bound} ticks of healing\n{string.Join("\n", _trace.TakeLast(s_traceMessages ? 400 : 40))}\n{DumpState()}");
+    }
+
+    /// <summary>Whether every member of the leader's configuration applied the marker (or restored a snapshot past
+    /// it).</summary>
+    private bool MarkerAppliedByAllMembers(SimNode leader, int marker)
+    {
+        ulong markerIndex = 0;
+        foreach (KeyValuePair<ulong, (ulong Term, byte[] Data)> kv in _committed)
+        {
+            if (kv.Value.Data.Length == 8 && BinaryPrimitives.ReadInt64LittleEndian(kv.Value.Data) == marker)
+            {
+                markerIndex = kv.Key;
+                break;
+            }
+        }
+
+        if (markerIndex == 0)
+        {
+            return false;
+        }
+
+        ConfState members = leader.Raft.Tracker.ConfState();
+        foreach (SimNode n in _nodes.Values)
+        {
+            if (!members.Contains(n.Id))
+            {
+                continue;
+            }
+
+            ulong applied = n.Applied.Count > 0 ? n.Applied[^1].Index : n.SnapshotBase;
+            if (!n.Alive || applied < markerIndex)
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     private string DumpState()
@@ -652,7 +925,8 @@ internal sealed class ClusterSimulator
         var sb = new System.Text.StringBuilder();
         foreach (SimNode n in _nodes.Values)
         {
-            sb.Append(n.Alive ? n.Raft.ToString() : $"{n.Id} down").Append(" applied=").Append(n.Applied.Count).Append(" unpersisted=").Append(n.Unpersisted.Count).Append('\n');
+            sb.Append(n.Alive ? n.Raft.ToString() : n.Removed ? $"{n.Id} removed" : $"{n.Id} down").Append(" applied=").Append(n.Applied.Count).Append(" unpersisted=").Append(n.Unpersisted.Count)
+                .Append(n.Alive ? " conf: " + n.Raft.Tracker.Config : string.Empty).Append('\n');
             if (n.Alive && n.Raft.State == StateRole.Leader)
             {
                 foreach (ulong id in n.Raft.Tracker.Progress.Ids)
@@ -694,6 +968,7 @@ internal sealed class ClusterSimulator
                 }
             }
 
+            DestroyRemovedNodes();
             CheckInvariants(full: false);
             if (!progress)
             {

@@ -21,6 +21,12 @@ internal sealed class SimNode
 
     public bool Alive => Node is not null;
 
+    /// <summary>Removed from the group by an applied change: never added again.</summary>
+    public bool Leaving { get; set; }
+
+    /// <summary>Destroyed once every remaining member durably knew of its removal; never restarted.</summary>
+    public bool Removed { get; set; }
+
     public Queue<Ready> Unpersisted { get; } = new();
 
     /// <summary>The applied log: index → (term, data). Volatile.</summary>
