@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using ManagedKv.Lsm;
 
 namespace ManagedKv.Perf;
@@ -28,8 +27,8 @@ internal sealed class LsmLogStore : IRaftLogStore
 
     public long Fetch(ulong region, ulong begin, int count)
     {
-        byte[] key = new byte[19];
-        EntryKey(key, region, begin);
+        byte[] key = new byte[RaftLogKeys.EntryKeyLength];
+        RaftLogKeys.EntryKey(key, region, begin);
         long bytes = 0;
         using LsmIterator it = _db.NewIterator();
         it.Seek(key);
@@ -49,36 +48,26 @@ internal sealed class LsmLogStore : IRaftLogStore
 
     public void Dispose() => _db.Dispose();
 
-    private static void EntryKey(Span<byte> key, ulong region, ulong index)
-    {
-        key[0] = 0x01;
-        key[1] = 0x02;
-        BinaryPrimitives.WriteUInt64BigEndian(key[2..], region);
-        key[10] = 0x01;
-        BinaryPrimitives.WriteUInt64BigEndian(key[11..], index);
-    }
 
     private sealed class Writer(LsmLogStore store) : IRaftLogWriter
     {
         private readonly WriteBatch _batch = new();
-        private readonly byte[] _key = new byte[19];
-        private readonly byte[] _end = new byte[19];
+        private readonly byte[] _key = new byte[RaftLogKeys.EntryKeyLength];
+        private readonly byte[] _end = new byte[RaftLogKeys.EntryKeyLength];
 
         public void Append(ulong region, ulong firstIndex, IReadOnlyList<ReadOnlyMemory<byte>> entries, ReadOnlySpan<byte> raftState, ulong compactTo, bool sync)
         {
             _batch.Clear();
             for (int i = 0; i < entries.Count; i++)
             {
-                EntryKey(_key, region, firstIndex + (ulong)i);
+                RaftLogKeys.EntryKey(_key, region, firstIndex + (ulong)i);
                 _batch.Put(_key, entries[i].Span);
             }
-            Span<byte> stateKey = _key.AsSpan(0, 11);
-            stateKey[10] = 0x02;
-            _batch.Put(stateKey, raftState);
+            _batch.Put(RaftLogKeys.StateKey(_key), raftState);
             if (compactTo != 0)
             {
-                EntryKey(_key, region, 0);
-                EntryKey(_end, region, compactTo);
+                RaftLogKeys.EntryKey(_key, region, 0);
+                RaftLogKeys.EntryKey(_end, region, compactTo);
                 _batch.DeleteRange(_key, _end);
             }
             store._db.Write(_batch, sync ? store._sync : store._noSync);
