@@ -32,20 +32,6 @@ public sealed partial class LsmDb
             ? new PrefixSeekState(extractor, _statistics)
             : null;
 
-    /// <summary>
-    /// The MANIFEST records each column family's prefix extractor name; opening with another extractor (or none, or one
-    /// where none was recorded) fails, as a comparator mismatch does.
-    /// </summary>
-    private static void CheckPrefixExtractor(string cfName, string? recorded, ColumnFamilyOptions options)
-    {
-        string supplied = options.PrefixExtractor?.Name ?? "";
-        if (recorded is not null && recorded != supplied)
-        {
-            throw new InvalidOperationException(
-                $"Column family '{cfName}' was written with prefix extractor '{(recorded.Length == 0 ? "(none)" : recorded)}', but is opened with '{(supplied.Length == 0 ? "(none)" : supplied)}'.");
-        }
-    }
-
     private static IInternalIterator WithPrefixFilter(MemTable mem, PrefixSeekState? prefix) =>
         prefix is null ? mem.NewIterator() : new MemTablePrefixIterator(mem.NewIterator(), mem, prefix);
 }

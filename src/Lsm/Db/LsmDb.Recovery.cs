@@ -32,7 +32,6 @@ public sealed partial class LsmDb
                     ColumnFamilyOptions cfo = (r.Id == 0
                         ? (_options.ColumnFamilies.TryGetValue(r.Name, out ColumnFamilyOptions? d) ? d : _options.DefaultColumnFamilyOptions)
                         : (_options.ColumnFamilies.TryGetValue(r.Name, out ColumnFamilyOptions? o) ? o : _options.DefaultColumnFamilyOptions)).Clone();
-                    CheckPrefixExtractor(r.Name, r.PrefixExtractorName, cfo);
                     ColumnFamilyOptionNames.Check(r.Name, r.OptionNames, ColumnFamilyOptionNames.Of(cfo));
                     var cf = new ColumnFamily(this, r.Id, r.Name, cfo) { LogNumber = r.LogNumber };
                     int deepest = 0;

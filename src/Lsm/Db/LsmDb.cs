@@ -168,7 +168,7 @@ public sealed partial class LsmDb : IDisposable
             }
             uint id = _versions.NewColumnFamilyId();
             var cf = new ColumnFamily(this, id, name, cfo) { LogNumber = _walNumber };
-            var edit = new VersionEdit { ColumnFamilyAdd = name, MaxColumnFamily = id, LogNumber = _walNumber, PrefixExtractorName = cfo.PrefixExtractor?.Name ?? "", OptionNames = ColumnFamilyOptionNames.Of(cfo) };
+            var edit = new VersionEdit { ColumnFamilyAdd = name, MaxColumnFamily = id, LogNumber = _walNumber, OptionNames = ColumnFamilyOptionNames.Of(cfo) };
             _versions.LogAndApply(cf, edit, Volatile.Read(ref _lastSequence));
             cf.Mem = NewMemTable(cf);
             _versions.InstallVersion(cf, _versions.NewVersion(cf, VersionSet.CreateLevels(cfo.NumLevels)));

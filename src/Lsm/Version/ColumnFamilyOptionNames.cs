@@ -16,6 +16,9 @@ internal static class ColumnFamilyOptionNames
     /// <summary>Kind of the table-properties collectors: factory names, comma-separated in list order. On-disk.</summary>
     public const string TablePropertiesCollectors = "table_properties_collectors";
 
+    /// <summary>Kind of the prefix extractor: its name, empty for none. On-disk.</summary>
+    public const string PrefixExtractor = "prefix_extractor";
+
     /// <summary>The names <paramref name="options"/> give, by kind. Add a line per new code-supplied option kind.</summary>
     public static SortedDictionary<string, string> Of(ColumnFamilyOptions options)
     {
@@ -34,6 +37,7 @@ internal static class ColumnFamilyOptionNames
             collectors.Append(f.Name);
         }
         names[TablePropertiesCollectors] = collectors.ToString();
+        names[PrefixExtractor] = options.PrefixExtractor?.Name ?? "";
         return names;
     }
 

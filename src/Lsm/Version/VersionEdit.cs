@@ -20,7 +20,6 @@ internal sealed class VersionEdit
     public uint ColumnFamilyId;
     public string? ColumnFamilyAdd;
     public bool ColumnFamilyDrop;
-    public string? PrefixExtractorName; // null: not recorded by this edit
     public readonly List<(int Level, ulong Number)> DeletedFiles = new();
     public readonly List<(int Level, FileMetaData File)> NewFiles = new();
 
@@ -77,11 +76,6 @@ internal sealed class VersionEdit
         {
             PutVarint(w, VersionEditFormat.MaxColumnFamily);
             PutVarint(w, mc);
-        }
-        if (PrefixExtractorName is not null)
-        {
-            PutVarint(w, VersionEditFormat.PrefixExtractorName);
-            PutBytes(w, Encoding.UTF8.GetBytes(PrefixExtractorName));
         }
         foreach ((int level, ulong number) in DeletedFiles)
         {
@@ -157,9 +151,6 @@ internal sealed class VersionEdit
                     break;
                 case VersionEditFormat.MaxColumnFamily:
                     edit.MaxColumnFamily = ReadU32(ref r, path, offset);
-                    break;
-                case VersionEditFormat.PrefixExtractorName:
-                    edit.PrefixExtractorName = ReadString(ref r, path, offset);
                     break;
                 case VersionEditFormat.DeletedFile:
                     {

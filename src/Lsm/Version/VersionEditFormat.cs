@@ -32,9 +32,6 @@ internal static class VersionEditFormat
 
     public const uint SafeToIgnoreFirst = 64;
 
-    /// <summary>Ignorable: the column family's prefix extractor name (empty: none). Length-prefixed UTF-8.</summary>
-    public const uint PrefixExtractorName = 80;
-
     /// <summary>The MANIFEST format this code writes; a MANIFEST with a newer version fails to open.</summary>
     public const uint CurrentFormatVersion = 1;
 }

@@ -64,7 +64,6 @@ internal sealed class VersionSet : IDisposable
         public required uint Id;
         public required string Name;
         public ulong LogNumber;
-        public string? PrefixExtractorName; // null when the MANIFEST never recorded one
         public readonly List<FileMetaData>[] Levels = CreateLevels(64);
 
         /// <summary>The code-supplied option names last recorded for the CF (null when never recorded).</summary>
@@ -152,10 +151,6 @@ internal sealed class VersionSet : IDisposable
             {
                 cf.LogNumber = ln;
             }
-            if (edit.PrefixExtractorName is not null)
-            {
-                cf.PrefixExtractorName = edit.PrefixExtractorName;
-            }
             if (edit.OptionNames is not null)
             {
                 cf.OptionNames = edit.OptionNames;
@@ -207,7 +202,7 @@ internal sealed class VersionSet : IDisposable
             log.AddRecord(head.Encode());
             foreach (ColumnFamily cf in cfs)
             {
-                var edit = new VersionEdit { ColumnFamilyId = cf.Id, LogNumber = cf.LogNumber, PrefixExtractorName = cf.Options.PrefixExtractor?.Name ?? "", OptionNames = ColumnFamilyOptionNames.Of(cf.Options) };
+                var edit = new VersionEdit { ColumnFamilyId = cf.Id, LogNumber = cf.LogNumber, OptionNames = ColumnFamilyOptionNames.Of(cf.Options) };
                 if (cf.Id != 0)
                 {
                     edit.ColumnFamilyAdd = cf.Name;

@@ -30,6 +30,7 @@ public sealed class StatisticsTests
         o.DefaultColumnFamilyOptions.CompressionPerLevel = [CompressionType.None];
         o.DefaultColumnFamilyOptions.BottommostCompression = CompressionType.Zstd;
         using LsmDb db = LsmDb.Open(dir.Path, o);
+        db.SetCompactionsPausedForTest(true); // keep the flushed files in L0 until the manual compaction
         for (int i = 0; i < 2000; i++)
         {
             db.Put(BitConverter.GetBytes(i), new byte[100]);
