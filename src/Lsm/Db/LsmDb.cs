@@ -57,6 +57,7 @@ public sealed partial class LsmDb : IDisposable
                 BlockCache = _blockCache,
                 VerifyChecksums = options.ParanoidChecks,
                 UseMemoryMap = options.AllowMmapReads,
+                Statistics = _statistics,
             };
             _tableCache = new TableCache(number => FileNames.TableFileName(path, number), Math.Max(options.MaxOpenFiles, 16), readerOptions);
             _versions = new VersionSet(path, _mutex, _tableCache);

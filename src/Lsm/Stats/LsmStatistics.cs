@@ -34,6 +34,12 @@ public sealed class LsmStatistics
         "rocksdb.wal.synced",
         "rocksdb.write.wal",
         "rocksdb.stall.micros",
+        "rocksdb.block.cache.data.hit",
+        "rocksdb.block.cache.data.miss",
+        "rocksdb.block.cache.index.hit",
+        "rocksdb.block.cache.index.miss",
+        "rocksdb.block.cache.filter.hit",
+        "rocksdb.block.cache.filter.miss",
     ];
 
     /// <summary>Number of tickers.</summary>

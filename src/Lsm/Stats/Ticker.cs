@@ -65,4 +65,22 @@ public enum Ticker
 
     /// <summary>"rocksdb.stall.micros": microseconds writers spent delayed or stopped by write stalls.</summary>
     StallMicros,
+
+    /// <summary>"rocksdb.block.cache.data.hit": data blocks found in the block cache.</summary>
+    BlockCacheDataHit,
+
+    /// <summary>"rocksdb.block.cache.data.miss": data blocks not in the block cache (read from the file).</summary>
+    BlockCacheDataMiss,
+
+    /// <summary>"rocksdb.block.cache.index.hit": index blocks found in the block cache (unpinned indexes only).</summary>
+    BlockCacheIndexHit,
+
+    /// <summary>"rocksdb.block.cache.index.miss": index blocks reread from the file (unpinned indexes only).</summary>
+    BlockCacheIndexMiss,
+
+    /// <summary>"rocksdb.block.cache.filter.hit": filter blocks found in the block cache (unpinned filters only).</summary>
+    BlockCacheFilterHit,
+
+    /// <summary>"rocksdb.block.cache.filter.miss": filter blocks reread from the file (unpinned filters only).</summary>
+    BlockCacheFilterMiss,
 }

@@ -29,20 +29,24 @@ internal sealed unsafe partial class TableReader
             BlockCacheEntry? cached = _cache.Lookup(_cacheId, handle.Offset);
             if (cached != null)
             {
+                _options.Statistics?.Record(Ticker.BlockCacheDataHit);
                 return BlockContents.FromCache(cached);
             }
+            _options.Statistics?.Record(Ticker.BlockCacheDataMiss);
         }
         return ReadBlockFromFile(handle, insert: fillCache && _cache != null, mapped: fillCache, _options.VerifyChecksums, ref scratch);
     }
 
     /// <summary>An unpinned index or filter block: from the cache, else reread, verified and reinserted.</summary>
-    private BlockContents GetCachedMetaBlock(BlockHandle handle)
+    private BlockContents GetCachedMetaBlock(BlockHandle handle, Ticker hit, Ticker miss)
     {
         BlockCacheEntry? cached = _cache!.Lookup(_cacheId, handle.Offset);
         if (cached != null)
         {
+            _options.Statistics?.Record(hit);
             return BlockContents.FromCache(cached);
         }
+        _options.Statistics?.Record(miss);
         byte[]? unused = null;
         return ReadBlockFromFile(handle, insert: true, mapped: true, verify: true, ref unused);
     }

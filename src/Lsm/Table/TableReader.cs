@@ -363,7 +363,7 @@ internal sealed unsafe partial class TableReader
         {
             return _pinnedFilter.HashMayMatch(hash);
         }
-        BlockContents filter = GetCachedMetaBlock(_filterHandle);
+        BlockContents filter = GetCachedMetaBlock(_filterHandle, Ticker.BlockCacheFilterHit, Ticker.BlockCacheFilterMiss);
         try
         {
             return BloomFilterReader.MayMatch(filter.Span, hash, Path, (long)_filterHandle.Offset);
@@ -522,7 +522,7 @@ internal sealed unsafe partial class TableReader
     /// <summary>The index block (pinned, or from the block cache); the caller releases it.</summary>
     internal BlockContents GetIndexBlock()
     {
-        BlockContents index = _pinnedIndex != null ? BlockContents.FromArray(_pinnedIndex, 0, _pinnedIndex.Length) : GetCachedMetaBlock(_indexHandle);
+        BlockContents index = _pinnedIndex != null ? BlockContents.FromArray(_pinnedIndex, 0, _pinnedIndex.Length) : GetCachedMetaBlock(_indexHandle, Ticker.BlockCacheIndexHit, Ticker.BlockCacheIndexMiss);
         index.RestartPrefixes = _indexPrefixes;
         return index;
     }

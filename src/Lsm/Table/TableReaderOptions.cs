@@ -18,4 +18,7 @@ internal sealed class TableReaderOptions
 
     /// <summary>Read files through a read-only memory mapping instead of pread system calls; default false.</summary>
     public bool UseMemoryMap { get; set; }
+
+    /// <summary>Counters for block cache hits and misses per block type; null counts nothing.</summary>
+    public LsmStatistics? Statistics { get; set; }
 }

@@ -44,4 +44,28 @@ public sealed class StatisticsTests
         Assert.NotEmpty(bottom);
         Assert.All(bottom.Values, p => Assert.Contains("zstd", p.CompressionName, StringComparison.OrdinalIgnoreCase));
     }
+
+    [Fact]
+    public void BlockCacheHitsAndMissesAreCountedPerBlockType()
+    {
+        using var dir = new TempDir();
+        DbOptions o = TestOptions.Small();
+        o.AllowMmapReads = false; // every block read goes through the cache
+        using LsmDb db = LsmDb.Open(dir.Path, o);
+        for (int i = 0; i < 500; i++)
+        {
+            db.Put(BitConverter.GetBytes(i), new byte[50]);
+        }
+        db.Flush();
+        long missBefore = db.Statistics.Get(Ticker.BlockCacheDataMiss);
+        long hitBefore = db.Statistics.Get(Ticker.BlockCacheDataHit);
+        Assert.NotNull(db.Get(BitConverter.GetBytes(7)));
+        Assert.Equal(missBefore + 1, db.Statistics.Get(Ticker.BlockCacheDataMiss));
+        Assert.NotNull(db.Get(BitConverter.GetBytes(7)));
+        Assert.Equal(hitBefore + 1, db.Statistics.Get(Ticker.BlockCacheDataHit));
+        Assert.Equal("1", db.GetProperty("rocksdb.block.cache.data.hit") is { } h ? (long.Parse(h) - hitBefore).ToString() : null);
+        // Index and filter blocks are pinned by default: they never go through the cache.
+        Assert.Equal(0, db.Statistics.Get(Ticker.BlockCacheIndexMiss));
+        Assert.Equal(0, db.Statistics.Get(Ticker.BlockCacheFilterMiss));
+    }
 }
