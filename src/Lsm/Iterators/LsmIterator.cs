@@ -143,17 +143,12 @@ public sealed class LsmIterator : IDisposable
         EnsureValid();
         if (!_forward)
         {
-            // The merging iterator sits just before the entries of the current key (kept in _savedKey):
-            // step into them and skip them with the normal forward scan.
+            // The merging iterator sits just before the entries of the current key (kept in _savedKey). Seek to that
+            // key's first entry and skip its entries with the normal forward scan. (Stepping from "just before" is not
+            // enough: with prefix-same-as-start the children filtered by the prefix may have left the merging iterator
+            // exhausted although keys of the prefix come before the current one, and SeekToFirst would leave the prefix.)
             _forward = true;
-            if (!_iter.Valid)
-            {
-                _iter.SeekToFirst();
-            }
-            else
-            {
-                _iter.Next();
-            }
+            _iter.Seek(MakeSeekKey(_savedKey.AsSpan(0, _savedKeyLength), SequenceNumber.Max, ValueTypes.ForSeek));
         }
         else
         {
