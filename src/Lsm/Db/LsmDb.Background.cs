@@ -366,12 +366,18 @@ public sealed partial class LsmDb
             try
             {
                 TableCache cache = _tableCache;
+                // One pass over the inputs: their range tombstones, and their table properties for the filter factory.
+                ICompactionFilterFactory? filterFactory = cf.Options.CompactionFilterFactory;
+                List<TableProperties>? inputProperties = filterFactory is null ? null : new List<TableProperties>();
+                var tombstones = new TombstoneAccumulator();
+                tombstones.AddFiles(cache, c.StartInputs, inputProperties);
+                tombstones.AddFiles(cache, c.OutputInputs, inputProperties);
                 writer = new TableOutputWriter(this, cf, c.OutputLevel, snapshots, c.InputVersion, cf.Options.TargetFileSizeBase,
-                    CollectTombstones(cache, c.StartInputs, c.OutputInputs));
-                if (cf.Options.CompactionFilterFactory is { } filterFactory)
+                    tombstones.Result());
+                if (filterFactory is not null)
                 {
                     writer.CompactionFilter = filterFactory.CreateCompactionFilter(
-                        filterContext with { InputTableProperties = InputProperties(cache, c) });
+                        filterContext with { InputTableProperties = inputProperties! });
                 }
                 if (c.StartLevel == 0)
                 {
@@ -438,57 +444,6 @@ public sealed partial class LsmDb
         {
             l.OnCompactionCompleted(info);
         }
-    }
-
-    /// <summary>The table properties of a compaction's input files.</summary>
-    private static List<TableProperties> InputProperties(TableCache cache, Compaction.Compaction c)
-    {
-        var list = new List<TableProperties>(c.StartInputs.Count + c.OutputInputs.Count);
-        foreach (List<FileMetaData> files in new[] { c.StartInputs, c.OutputInputs })
-        {
-            foreach (FileMetaData f in files)
-            {
-                TableReader reader = cache.Acquire(f);
-                try
-                {
-                    list.Add(reader.Properties);
-                }
-                finally
-                {
-                    reader.Unref();
-                }
-            }
-        }
-        return list;
-    }
-
-    /// <summary>The range tombstones of a compaction's input files (null when none has any).</summary>
-    private static RangeDel.FragmentedRangeTombstones? CollectTombstones(TableCache cache, List<FileMetaData> a, List<FileMetaData> b)
-    {
-        var acc = new TombstoneAccumulator();
-        foreach (List<FileMetaData> files in new[] { a, b })
-        {
-            foreach (FileMetaData f in files)
-            {
-                if (!f.HasRangeDeletions)
-                {
-                    continue;
-                }
-                TableReader reader = cache.Acquire(f);
-                try
-                {
-                    if (reader.RangeTombstones is { } t)
-                    {
-                        acc.Add(t);
-                    }
-                }
-                finally
-                {
-                    reader.Unref();
-                }
-            }
-        }
-        return acc.Result();
     }
 
     private static List<FileMetaData> SortedByKey(List<FileMetaData> files)

@@ -155,29 +155,7 @@ public sealed partial class LsmDb
         {
             acc.Add(MemTableRangeDels.Get(m));
         }
-        Version.Version v = sv.Current;
-        for (int level = 0; level < v.NumLevels; level++)
-        {
-            foreach (Version.FileMetaData f in v.Files(level))
-            {
-                if (!f.HasRangeDeletions)
-                {
-                    continue;
-                }
-                Table.TableReader reader = _tableCache.Acquire(f);
-                try
-                {
-                    if (reader.RangeTombstones is { } t)
-                    {
-                        acc.Add(t);
-                    }
-                }
-                finally
-                {
-                    reader.Unref();
-                }
-            }
-        }
+        acc.AddFiles(_tableCache, sv.Current.RangeDeletionFiles, null);
         return acc.Result();
     }
 
@@ -204,6 +182,34 @@ public sealed partial class LsmDb
                 _single.AddTo(_all);
             }
             t.AddTo(_all);
+        }
+
+        /// <summary>
+        /// Adds the tombstones of <paramref name="files"/> (those with a range deletion block), acquiring each reader once;
+        /// when <paramref name="properties"/> is given, every file's table properties are gathered in the same pass.
+        /// </summary>
+        public void AddFiles(Table.TableCache cache, List<Version.FileMetaData> files, List<TableProperties>? properties)
+        {
+            foreach (Version.FileMetaData f in files)
+            {
+                if (!f.HasRangeDeletions && properties is null)
+                {
+                    continue;
+                }
+                Table.TableReader reader = cache.Acquire(f);
+                try
+                {
+                    properties?.Add(reader.Properties);
+                    if (f.HasRangeDeletions && reader.RangeTombstones is { } t)
+                    {
+                        Add(t);
+                    }
+                }
+                finally
+                {
+                    reader.Unref();
+                }
+            }
         }
 
         public readonly FragmentedRangeTombstones? Result() => _all is not null ? FragmentedRangeTombstones.Create(_all) : _single;

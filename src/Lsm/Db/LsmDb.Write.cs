@@ -572,12 +572,7 @@ public sealed partial class LsmDb
             {
                 continue;
             }
-            ulong need = cf.LogNumber;
-            if (cf.Immutables.Count > 0)
-            {
-                need = Math.Min(need, cf.LogNumber);
-            }
-            min = Math.Min(min, need);
+            min = Math.Min(min, cf.LogNumber);
         }
         return min;
     }

@@ -66,11 +66,15 @@ internal sealed class MergingIterator : IInternalIterator
         Rebuild(forward: false);
     }
 
-    public void Next()
+    public void Next() => Step(forward: true);
+
+    public void Prev() => Step(forward: false);
+
+    private void Step(bool forward)
     {
-        if (!_forward)
+        if (_forward != forward)
         {
-            // Every child other than the current one moves to its first key > current key.
+            // Every child other than the current one moves to its first key past the current key in the new direction.
             ReadOnlySpan<byte> key = SaveKey();
             int current = _heap[0];
             for (int i = 0; i < _children.Length; i++)
@@ -80,18 +84,25 @@ internal sealed class MergingIterator : IInternalIterator
                     continue;
                 }
                 IInternalIterator c = _children[i];
-                c.Seek(key);
+                if (forward)
+                {
+                    c.Seek(key);
+                }
+                else
+                {
+                    c.SeekForPrev(key);
+                }
                 if (c.Valid && InternalKey.Compare(c.Key, key) == 0)
                 {
-                    c.Next();
+                    Move(c, forward);
                 }
             }
-            _children[current].Next();
-            Rebuild(forward: true);
+            Move(_children[current], forward);
+            Rebuild(forward);
             return;
         }
         IInternalIterator top = _children[_heap[0]];
-        top.Next();
+        Move(top, forward);
         if (top.Valid)
         {
             SiftDown(0);
@@ -102,39 +113,15 @@ internal sealed class MergingIterator : IInternalIterator
         }
     }
 
-    public void Prev()
+    private static void Move(IInternalIterator c, bool forward)
     {
-        if (_forward)
+        if (forward)
         {
-            // Every child other than the current one moves to its last key < current key.
-            ReadOnlySpan<byte> key = SaveKey();
-            int current = _heap[0];
-            for (int i = 0; i < _children.Length; i++)
-            {
-                if (i == current)
-                {
-                    continue;
-                }
-                IInternalIterator c = _children[i];
-                c.SeekForPrev(key);
-                if (c.Valid && InternalKey.Compare(c.Key, key) == 0)
-                {
-                    c.Prev();
-                }
-            }
-            _children[current].Prev();
-            Rebuild(forward: false);
-            return;
-        }
-        IInternalIterator top = _children[_heap[0]];
-        top.Prev();
-        if (top.Valid)
-        {
-            SiftDown(0);
+            c.Next();
         }
         else
         {
-            RemoveTop();
+            c.Prev();
         }
     }
 

@@ -31,10 +31,17 @@ internal sealed class Version
             foreach (FileMetaData f in files[level])
             {
                 sum += f.FileSize;
+                if (f.HasRangeDeletions)
+                {
+                    RangeDeletionFiles.Add(f);
+                }
             }
             LevelBytes[level] = sum;
         }
     }
+
+    /// <summary>The files that have a range deletion block, so readers find every tombstone without a scan of all files.</summary>
+    public List<FileMetaData> RangeDeletionFiles { get; } = new();
 
     public VersionSet VersionSet { get; }
 
