@@ -216,7 +216,9 @@ public sealed partial class LsmDb
         try
         {
             using var merged = new MergingIterator(children);
-            writer.Run(merged, () => _shuttingDown);
+            // A flush in progress at close runs to the end (as RocksDB's does): abandoning it would leave the WAL it
+            // covers to be replayed at the next open and its half-written table to be deleted.
+            writer.Run(merged, static () => false);
         }
         finally
         {
