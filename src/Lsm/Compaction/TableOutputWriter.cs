@@ -63,7 +63,7 @@ internal sealed class TableOutputWriter
             BlockRestartInterval = o.BlockRestartInterval,
             BloomBitsPerKey = o.BloomBitsPerKey,
             WholeKeyFiltering = o.WholeKeyFiltering,
-            Compression = o.CompressionForLevel(outputLevel),
+            Compression = o.CompressionForLevel(outputLevel, cf.Current?.BaseLevel ?? 1),
             ColumnFamilyName = cf.Name,
             ColumnFamilyId = cf.Id,
             PrefixExtractor = o.PrefixExtractor,

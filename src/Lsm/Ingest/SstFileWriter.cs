@@ -52,7 +52,7 @@ public sealed class SstFileWriter : IDisposable
             BlockRestartInterval = _options.BlockRestartInterval,
             BloomBitsPerKey = _options.BloomBitsPerKey,
             WholeKeyFiltering = _options.WholeKeyFiltering,
-            Compression = _options.CompressionForLevel(_options.NumLevels - 1),
+            Compression = _options.CompressionForLevel(_options.NumLevels - 1, 1),
             ColumnFamilyName = _cfName,
             ColumnFamilyId = _cfId,
             CreationTime = DateTimeOffset.UtcNow.ToUnixTimeSeconds(),

@@ -75,7 +75,11 @@ public sealed class ColumnFamilyOptions
     /// </summary>
     public ICompactionFilterFactory? CompactionFilterFactory { get; set; }
 
-    /// <summary>Compression per level (index = level). Levels past the end use the last entry. Default no:no:lz4:lz4:lz4:zstd:zstd.</summary>
+    /// <summary>
+    /// Compression per level. Levels past the end use the last entry. Default no:no:lz4:lz4:lz4:zstd:zstd. As in
+    /// RocksDB, with <see cref="LevelCompactionDynamicLevelBytes"/> entry 0 is L0 and entry i (i &gt; 0) applies to the
+    /// i-th level counted from the base level (the level L0 is compacted into), not to level i.
+    /// </summary>
     public CompressionType[] CompressionPerLevel { get; set; } =
     [
         CompressionType.None, CompressionType.None, CompressionType.Lz4, CompressionType.Lz4,
@@ -104,7 +108,13 @@ public sealed class ColumnFamilyOptions
     /// </summary>
     public CompressionType? BottommostCompression { get; set; }
 
-    internal CompressionType CompressionForLevel(int level)
+    /// <summary>
+    /// The compression of a file written to <paramref name="level"/>, RocksDB's rule: with
+    /// <see cref="LevelCompactionDynamicLevelBytes"/>, entry 0 is L0 and entry i (i &gt; 0) is the i-th level from the
+    /// base level (the level L0 is compacted into), so a small DB whose base level is the last level uses entry 1 there;
+    /// without it, <paramref name="baseLevel"/> is 1 and entry i is level i. Levels past the end use the last entry.
+    /// </summary>
+    internal CompressionType CompressionForLevel(int level, int baseLevel)
     {
         if (level == NumLevels - 1 && BottommostCompression is CompressionType bottom)
         {
@@ -115,7 +125,8 @@ public sealed class ColumnFamilyOptions
         {
             return CompressionType.None;
         }
-        return perLevel[Math.Min(level, perLevel.Length - 1)];
+        int index = level == 0 ? 0 : level - (LevelCompactionDynamicLevelBytes ? Math.Max(baseLevel, 1) : 1) + 1;
+        return perLevel[Math.Min(Math.Max(index, level == 0 ? 0 : 1), perLevel.Length - 1)];
     }
 
     internal ColumnFamilyOptions Clone()

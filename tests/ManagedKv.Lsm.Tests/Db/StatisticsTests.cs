@@ -46,6 +46,34 @@ public sealed class StatisticsTests
     }
 
     [Fact]
+    public void CompressionPerLevelCountsFromTheBaseLevelWithDynamicLevelBytes()
+    {
+        var o = new ColumnFamilyOptions { CompressionPerLevel = [CompressionType.None, CompressionType.Lz4, CompressionType.Zstd] };
+        Assert.Equal(CompressionType.None, o.CompressionForLevel(0, 6));
+        Assert.Equal(CompressionType.Lz4, o.CompressionForLevel(6, 6)); // a small DB: the base level is the last level
+        Assert.Equal(CompressionType.Lz4, o.CompressionForLevel(5, 5));
+        Assert.Equal(CompressionType.Zstd, o.CompressionForLevel(6, 5));
+        Assert.Equal(CompressionType.Zstd, o.CompressionForLevel(6, 1)); // past the end: the last entry
+        o.LevelCompactionDynamicLevelBytes = false;
+        Assert.Equal(CompressionType.Lz4, o.CompressionForLevel(1, 6)); // entry i is level i
+        Assert.Equal(CompressionType.Zstd, o.CompressionForLevel(6, 6));
+
+        using var dir = new TempDir();
+        DbOptions dbo = TestOptions.Small();
+        dbo.DefaultColumnFamilyOptions.CompressionPerLevel = [CompressionType.None, CompressionType.Lz4, CompressionType.Zstd];
+        using LsmDb db = LsmDb.Open(dir.Path, dbo);
+        for (int i = 0; i < 2000; i++)
+        {
+            db.Put(BitConverter.GetBytes(i), new byte[100]);
+        }
+        db.CompactRange();
+        Assert.Equal("6", db.GetProperty("rocksdb.base-level"));
+        IReadOnlyDictionary<string, TableProperties> bottom = db.GetPropertiesOfAllTables(db.DefaultColumnFamily);
+        Assert.NotEmpty(bottom);
+        Assert.All(bottom.Values, p => Assert.Contains("lz4", p.CompressionName, StringComparison.OrdinalIgnoreCase));
+    }
+
+    [Fact]
     public void BlockCacheHitsAndMissesAreCountedPerBlockType()
     {
         using var dir = new TempDir();
