@@ -323,6 +323,7 @@ internal sealed class TableOutputWriter
         });
         _outputProperties.Add(props);
         _fileLowerBound = upperBound;
+        _db.LoadNewTableReader(_builderNumber, props.FileSize);
     }
 
     /// <summary>
@@ -389,6 +390,7 @@ internal sealed class TableOutputWriter
         _builder = null;
         foreach (FileMetaData f in _outputs)
         {
+            _db.EvictTableReader(f.Number);
             try
             {
                 File.Delete(_db.TableFilePath(f.Number));

@@ -112,6 +112,7 @@ public sealed partial class LsmDb
         logs.Sort();
         ulong lastSequence = _versions.RecoveredLastSequence;
         bool stopped = false;
+        List<ColumnFamily> live = LiveColumnFamilies(); // the set does not change during replay
         foreach (ulong number in logs)
         {
             if (stopped)
@@ -124,7 +125,7 @@ public sealed partial class LsmDb
             while (reader.TryReadRecord(out ReadOnlySpan<byte> record, out long offset))
             {
                 Batch(record, offset, path, ref replayer, ref lastSequence);
-                foreach (ColumnFamily cf in LiveColumnFamilies())
+                foreach (ColumnFamily cf in live)
                 {
                     if (cf.Mem.ApproximateMemoryUsage >= cf.Options.WriteBufferSize)
                     {

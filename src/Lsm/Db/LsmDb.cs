@@ -121,6 +121,7 @@ public sealed partial class LsmDb : IDisposable
         try
         {
             db.Recover(exists);
+            db.LoadTableReadersAtOpen();
             db.StartBackgroundThreads();
             return db;
         }
