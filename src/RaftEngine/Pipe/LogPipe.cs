@@ -38,7 +38,9 @@ internal sealed unsafe class LogPipe : IDisposable
     private LogFile _active = null!;
     private long _writeOffset;
     private bool _unsynced;
-    private readonly byte[] _fileHeader = new byte[LogFileFormat.HeaderSize];
+    // The file header followed by the end-of-data terminator.
+    private readonly byte[] _fileHeader = new byte[LogFileFormat.HeaderSize + BatchFormat.HeaderSize];
+    private readonly List<ReadOnlyMemory<byte>> _gather = [];
     private long _recycledReuses;
 
     // Mapped mode, leader-only: the active file mapped from offset 0 for _mappedLength bytes.
@@ -46,6 +48,10 @@ internal sealed unsafe class LogPipe : IDisposable
     private MemoryMappedViewAccessor? _view;
     private byte* _base;
     private long _mappedLength;
+
+    // Written after every append (FORMAT.md, "End of data"): the bytes after the data always read as a zero header,
+    // even in a recycled file full of a previous life's batches.
+    private static readonly ReadOnlyMemory<byte> s_terminator = new byte[BatchFormat.HeaderSize];
 
     private LogPipe(string directory, RaftEngineOptions options)
     {
@@ -140,23 +146,37 @@ internal sealed unsafe class LogPipe : IDisposable
     public void Append(IReadOnlyList<ReadOnlyMemory<byte>> segments, long length, bool syncNext)
     {
         _unsynced = true;
-        if (_mapped && !syncNext && _writeOffset + length <= _mappedLength)
+        if (_mapped && !syncNext && _writeOffset + length + BatchFormat.HeaderSize <= _mappedLength)
         {
             AppendMapped(segments, length);
         }
         else
         {
-            RandomAccess.Write(_active.Handle, segments, _writeOffset);
+            _gather.Clear();
+            for (int i = 0; i < segments.Count; i++)
+            {
+                _gather.Add(segments[i]);
+            }
+            _gather.Add(s_terminator);
+            try
+            {
+                RandomAccess.Write(_active.Handle, _gather, _writeOffset);
+            }
+            finally
+            {
+                _gather.Clear();
+            }
         }
         _writeOffset += length;
         _active.Size = _writeOffset;
     }
 
-    // The first batch header of the group is copied last: a process killed mid-copy leaves the old bytes there
-    // (zeros or a recycled file's stale batch), which recovery reads as the clean end of the data.
+    // The terminator first, the first batch header of the group last: a process killed mid-copy leaves the
+    // previous terminator's zeros at the write offset, which recovery reads as the clean end of the data.
     private void AppendMapped(IReadOnlyList<ReadOnlyMemory<byte>> segments, long length)
     {
         byte* destination = _base + _writeOffset;
+        new Span<byte>(destination + length, BatchFormat.HeaderSize).Clear();
         ReadOnlySpan<byte> first = segments[0].Span;
         int held = Math.Min(first.Length, BatchFormat.HeaderSize);
         first[held..].CopyTo(new Span<byte>(destination + held, first.Length - held));
@@ -205,6 +225,7 @@ internal sealed unsafe class LogPipe : IDisposable
             previous = _files.Count > 0 ? _files[^1] : null;
         }
         LogFileFormat.WriteHeader(_fileHeader, seq, previous?.Seq ?? 0, previous?.Size ?? 0);
+        _fileHeader.AsSpan(LogFileFormat.HeaderSize).Clear();
         string path = System.IO.Path.Combine(_directory, LogFileFormat.FileName(seq));
         SafeFileHandle handle = TryReuse(path) ?? CreateNew(path);
         var file = new LogFile(seq, path, handle, LogFileFormat.HeaderSize);

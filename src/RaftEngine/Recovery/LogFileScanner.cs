@@ -91,7 +91,7 @@ internal sealed class LogFileScanner
             }
             if (!_endKnown && _version >= 2 && IsCleanEnd(offset))
             {
-                // Preallocated zeros or a previous life's batches (FORMAT.md, "End of data"): the data ends here.
+                // The zero terminator after the last append (FORMAT.md, "End of data"): the data ends here.
                 _result.ValidLength = offset;
                 return;
             }
@@ -128,31 +128,12 @@ internal sealed class LogFileScanner
         _result.ValidLength = _end;
     }
 
-    // Version 2: the bytes at `offset` are not a batch of this file but the end of its data: a zero header
-    // (preallocated space; a header is written last) or a whole batch of an older file this one was recycled from
-    // (its file tag names an older sequence and its checksum verifies under that sequence).
+    // Version 2: the data ends where a zero batch header is (FORMAT.md, "End of data"): every append is followed by
+    // 16 zero bytes, and a file's first batch position is zeroed when the file is created or recycled.
     private bool IsCleanEnd(long offset)
     {
         int available = (int)Math.Min(BatchFormat.HeaderSize, _end - offset);
-        ReadOnlySpan<byte> header = Window(offset, available);
-        if (!header.ContainsAnyExcept((byte)0))
-        {
-            return true;
-        }
-        if (available < BatchFormat.HeaderSize)
-        {
-            return false;
-        }
-        uint tag = BinaryPrimitives.ReadUInt32LittleEndian(header[12..]);
-        uint totalLength = BinaryPrimitives.ReadUInt32LittleEndian(header[4..]);
-        uint itemsLength = BinaryPrimitives.ReadUInt32LittleEndian(header[8..]);
-        if (tag == 0 || tag >= _expectedTag || itemsLength == 0 || totalLength > BatchFormat.MaxBatchSize
-            || totalLength < BatchFormat.HeaderSize + (ulong)itemsLength || BatchFormat.HeaderSize + (long)itemsLength > _end - offset)
-        {
-            return false;
-        }
-        ReadOnlySpan<byte> covered = Window(offset, BatchFormat.HeaderSize + (int)itemsLength);
-        return Checksum.Compute(covered[4..], tag) == BinaryPrimitives.ReadUInt32LittleEndian(covered);
+        return !Window(offset, available).ContainsAnyExcept((byte)0);
     }
 
     // The next offset at or after `from` where a whole valid batch parses, or the end of the file.
