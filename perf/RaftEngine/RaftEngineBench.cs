@@ -15,9 +15,18 @@ namespace ManagedKv.Perf;
 /// </summary>
 public static class RaftEngineBench
 {
+    // RaftEngine write-path switches for experiments (--re-mmap on|off, --re-prealloc on|off, --re-recycle N);
+    // the defaults are the engine's defaults.
+    private static bool? s_mapped;
+    private static bool? s_preallocate;
+    private static int? s_recycle;
+
     /// <summary>Entry point the perf program dispatches to; returns the process exit code.</summary>
     public static int Run(string[] args)
     {
+        s_mapped = Arg(args, "--re-mmap") is string m ? m == "on" : null;
+        s_preallocate = Arg(args, "--re-prealloc") is string p ? p == "on" : null;
+        s_recycle = Arg(args, "--re-recycle") is string r ? int.Parse(r, CultureInfo.InvariantCulture) : null;
         bool full = args.Contains("--full");
         bool rocks = !args.Contains("--no-rocksdb");
         bool lsm = !args.Contains("--no-lsm");
@@ -27,7 +36,8 @@ public static class RaftEngineBench
         Directory.CreateDirectory(root);
         try
         {
-            Console.WriteLine($"# RaftEngine vs RocksDB, {seconds} s per run, {Environment.ProcessorCount} cores, dir {root}");
+            RaftEngineOptions shown = EngineOptions(0);
+            Console.WriteLine($"# RaftEngine vs RocksDB, {seconds} s per run, {Environment.ProcessorCount} cores, dir {root}; RaftEngine mmap={shown.UseMemoryMappedWrites} preallocate={shown.PreallocateFiles} recycle={shown.MaxRecycledFiles}");
             Console.WriteLine("# e/s = entries per second, MB/s = payload MiB per second, wamp = disk bytes written / payload bytes");
             var ratios = new List<double>();
             var lsmRatios = new List<double>();
@@ -139,8 +149,17 @@ public static class RaftEngineBench
         StoreKind.RocksDb => new RocksDbLogStore(dir),
         StoreKind.Lsm => new LsmLogStore(dir),
         // Compression off on every store: the payloads are random, and RocksDB and the LSM run without compression.
-        _ => new RaftEngineLogStore(dir, new RaftEngineOptions { TargetFileSize = 32L << 20, PurgeThreshold = purgeThreshold, BatchCompressionThreshold = 0 }),
+        _ => new RaftEngineLogStore(dir, EngineOptions(purgeThreshold)),
     };
+
+    private static RaftEngineOptions EngineOptions(long purgeThreshold)
+    {
+        var options = new RaftEngineOptions { TargetFileSize = 32L << 20, PurgeThreshold = purgeThreshold, BatchCompressionThreshold = 0 };
+        options.UseMemoryMappedWrites = s_mapped ?? options.UseMemoryMappedWrites;
+        options.PreallocateFiles = s_preallocate ?? options.PreallocateFiles;
+        options.MaxRecycledFiles = s_recycle ?? options.MaxRecycledFiles;
+        return options;
+    }
 
     /// <summary>Runs one append configuration for <paramref name="seconds"/> on a fresh store.</summary>
     private static AppendResult RunAppend(string root, AppendWorkload w, double seconds, StoreKind kind, out IRaftLogStore? kept, bool keep = false, (ulong Lo, ulong Hi)[]? live = null)

@@ -37,6 +37,27 @@ public sealed class RaftEngineOptions
     /// <summary>A write group stops collecting batches past this many bytes. Default 4 MiB; at least 1.</summary>
     public long MaxWriteGroupBytes { get; set; } = 4L << 20;
 
+    /// <summary>
+    /// Preallocate each new log file to <see cref="TargetFileSize"/> (posix_fallocate) so appends do not grow the
+    /// file and a sync has no file size to commit. Default true.
+    /// </summary>
+    public bool PreallocateFiles { get; set; } = true;
+
+    /// <summary>
+    /// Purged files kept (renamed) for reuse as later active files, up to this many; 0 deletes purged files. A
+    /// recycled file's blocks are already written, so a synced append overwrites in place with no metadata commit
+    /// (fdatasync about 3x faster than into fresh preallocated space on ext4). Default 0 (off): in the benchmark
+    /// it raised the measured bytes written per byte appended for synced 16-thread runs (perf/RaftEngine/README.md).
+    /// </summary>
+    public int MaxRecycledFiles { get; set; }
+
+    /// <summary>
+    /// Append by copying into a shared memory mapping of the active file (no system call per unsynced write; the
+    /// bytes are in the page cache, so a killed process loses nothing written) instead of one positional write per
+    /// write group. Default true on 64-bit systems.
+    /// </summary>
+    public bool UseMemoryMappedWrites { get; set; } = Environment.Is64BitProcess;
+
     internal void Validate()
     {
         if (TargetFileSize < 4096 || TargetFileSize > (2L << 30))
@@ -51,7 +72,7 @@ public sealed class RaftEngineOptions
         {
             ThrowHelper.ThrowArgumentOutOfRange(nameof(RecoveryThreads), "RecoveryThreads must be >= 1.");
         }
-        if (PurgeThreshold < 1 || PurgeRewriteMaxRegionBytes < 0 || BlockCacheCapacity < 0 || MaxWriteGroupBytes < 1)
+        if (PurgeThreshold < 1 || PurgeRewriteMaxRegionBytes < 0 || BlockCacheCapacity < 0 || MaxWriteGroupBytes < 1 || MaxRecycledFiles < 0)
         {
             ThrowHelper.ThrowArgumentOutOfRange(nameof(PurgeThreshold), "Purge, cache and group sizes must be positive.");
         }

@@ -55,8 +55,9 @@ public sealed partial class RaftLogEngine : IDisposable
         {
             var index = new IndexMap();
             var files = new List<(ulong Seq, long ValidLength)>();
-            RecoveryReport report = LogRecovery.Recover(directory, options, index, files, out ulong nextSeq);
-            pipe = LogPipe.Open(directory, options.TargetFileSize, files, nextSeq);
+            var recycled = new List<string>();
+            RecoveryReport report = LogRecovery.Recover(directory, options, index, files, recycled, out ulong nextSeq);
+            pipe = LogPipe.Open(directory, options, files, recycled, nextSeq);
             return new RaftLogEngine(directory, options, lockFile, pipe, index, report);
         }
         catch
@@ -76,8 +77,14 @@ public sealed partial class RaftLogEngine : IDisposable
     /// <summary>Number of log files, the active one included.</summary>
     public int FileCount => _pipe.FileCount;
 
-    /// <summary>Bytes of all log files on disk.</summary>
+    /// <summary>Bytes of data in all log files (preallocated space and files kept for recycling not counted).</summary>
     public long TotalFileBytes => _pipe.TotalBytes;
+
+    /// <summary>Purged files kept for reuse (<see cref="RaftEngineOptions.MaxRecycledFiles"/>).</summary>
+    public int RecycledFileCount => _pipe.RecycledCount;
+
+    /// <summary>Active files since open that were recycled purged files rather than new ones.</summary>
+    public long RecycledFileReuses => _pipe.RecycledReuses;
 
     /// <summary>Memory held by the index and the block cache.</summary>
     public RaftEngineMemoryUsage GetMemoryUsage() =>

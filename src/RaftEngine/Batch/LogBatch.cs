@@ -302,14 +302,15 @@ public sealed class LogBatch
 
     /// <summary>
     /// Fills the header for a batch placed in file <paramref name="fileSeq"/>: checksum (seeded with the file
-    /// sequence), total length, items length, flags. REQUIRES: <see cref="Finish"/> called since the last change.
+    /// sequence), total length, items length, file tag (the sequence's low 32 bits; sequences stay below 2^32).
+    /// REQUIRES: <see cref="Finish"/> called since the last change.
     /// </summary>
     internal void SealHeader(ulong fileSeq)
     {
         Span<byte> head = _head.Array.AsSpan(0, _head.Length);
         BinaryPrimitives.WriteUInt32LittleEndian(head[4..], (uint)EncodedLength);
         BinaryPrimitives.WriteUInt32LittleEndian(head[8..], (uint)ItemsLength);
-        BinaryPrimitives.WriteUInt32LittleEndian(head[12..], BatchFormat.Flags);
+        BinaryPrimitives.WriteUInt32LittleEndian(head[12..], (uint)fileSeq);
         BinaryPrimitives.WriteUInt32LittleEndian(head, Checksum.Compute(head[4..], fileSeq));
     }
 }

@@ -51,6 +51,12 @@ internal sealed class LogFile
         }
     }
 
+    /// <summary>
+    /// Takes the file back from the pipe for reuse (recycling): succeeds only while the pipe's reference is the only
+    /// one, after which readers can no longer acquire it and the caller owns (and disposes) the handle.
+    /// </summary>
+    public bool TryClaim() => Interlocked.CompareExchange(ref _refs, 0, 1) == 1;
+
     public void Release()
     {
         int refs = Interlocked.Decrement(ref _refs);

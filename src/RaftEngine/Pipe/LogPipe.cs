@@ -1,46 +1,74 @@
+using System.IO.MemoryMappedFiles;
 using Microsoft.Win32.SafeHandles;
 
 namespace ManagedKv.RaftEngine;
 
 /// <summary>
 /// The sequence of log files in one directory: the active file that takes appends, the older files that serve
-/// reads until purged, rotation at the target size. Knows files and byte ranges, never regions.
+/// reads until purged, rotation at the target size, and the pool of purged files kept for reuse. Knows files and
+/// byte ranges, never regions.
 /// </summary>
 /// <remarks>
+/// Active files are preallocated to the target size (or recycled: a purged file renamed and given a new header),
+/// so appends do not change the file size and a sync is an fdatasync with no metadata to commit. Appends go either
+/// through a shared memory mapping of the active file (a memcpy, no system call: the bytes are in the page cache,
+/// so a killed process loses nothing written) or through one positional gather write.
 /// Threads: the append/rotate/sync methods are called only by the current write-group leader (one thread at a
 /// time, serialized by <see cref="WriteQueue"/>); <see cref="TryAcquire"/> by any reader; purge calls
 /// <see cref="DeleteFilesBefore"/> and <see cref="SnapshotFiles"/> from any thread.
 /// </remarks>
-internal sealed class LogPipe : IDisposable
+internal sealed unsafe class LogPipe : IDisposable
 {
     private readonly string _directory;
     private readonly long _targetFileSize;
+    private readonly bool _preallocate;
+    private readonly bool _mapped;
+    private readonly int _maxRecycled;
 
-    // Guards _files (membership only). Lock order: a region lock is never held while taking it.
+    // Guards _files and _recycled (membership only). Lock order: a region lock is never held while taking it.
     private readonly Lock _filesLock = new();
 
     // Invariant: sorted by Seq; the last element is _active.
     private readonly List<LogFile> _files = [];
 
+    // Purged files waiting for reuse, oldest first.
+    private readonly List<RecycledFile> _recycled = [];
+
     // Leader-only state.
     private LogFile _active = null!;
     private long _writeOffset;
     private bool _unsynced;
-    private readonly byte[] _fileHeader = new byte[LogFileFormat.HeaderSize];
+    // The file header followed by the end-of-data terminator.
+    private readonly byte[] _fileHeader = new byte[LogFileFormat.HeaderSize + BatchFormat.HeaderSize];
+    private readonly List<ReadOnlyMemory<byte>> _gather = [];
+    private long _recycledReuses;
 
-    private LogPipe(string directory, long targetFileSize)
+    // Mapped mode, leader-only: the active file mapped from offset 0 for _mappedLength bytes.
+    private MemoryMappedFile? _map;
+    private MemoryMappedViewAccessor? _view;
+    private byte* _base;
+    private long _mappedLength;
+
+    // Written after every append (FORMAT.md, "End of data"): the bytes after the data always read as a zero header,
+    // even in a recycled file full of a previous life's batches.
+    private static readonly ReadOnlyMemory<byte> s_terminator = new byte[BatchFormat.HeaderSize];
+
+    private LogPipe(string directory, RaftEngineOptions options)
     {
         _directory = directory;
-        _targetFileSize = targetFileSize;
+        _targetFileSize = options.TargetFileSize;
+        _preallocate = options.PreallocateFiles;
+        _mapped = options.UseMemoryMappedWrites;
+        _maxRecycled = options.MaxRecycledFiles;
     }
 
     /// <summary>
-    /// Opens the pipe over the recovered files (sorted by sequence, each with its valid length) and starts a new
-    /// active file numbered <paramref name="nextSeq"/>.
+    /// Opens the pipe over the recovered files (sorted by sequence, each with its valid length) and the recycle
+    /// pool found on disk, and starts a new active file numbered <paramref name="nextSeq"/>.
     /// </summary>
-    public static LogPipe Open(string directory, long targetFileSize, IReadOnlyList<(ulong Seq, long ValidLength)> existing, ulong nextSeq)
+    public static LogPipe Open(string directory, RaftEngineOptions options, IReadOnlyList<(ulong Seq, long ValidLength)> existing, IReadOnlyList<string> recycled, ulong nextSeq)
     {
-        var pipe = new LogPipe(directory, targetFileSize);
+        var pipe = new LogPipe(directory, options);
         try
         {
             foreach ((ulong seq, long length) in existing)
@@ -48,6 +76,23 @@ internal sealed class LogPipe : IDisposable
                 string path = System.IO.Path.Combine(directory, LogFileFormat.FileName(seq));
                 SafeFileHandle handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
                 pipe._files.Add(new LogFile(seq, path, handle, length));
+            }
+            bool deleted = false;
+            foreach (string path in recycled)
+            {
+                if (pipe._recycled.Count < pipe._maxRecycled)
+                {
+                    pipe._recycled.Add(new RecycledFile(path, null));
+                }
+                else
+                {
+                    File.Delete(path);
+                    deleted = true;
+                }
+            }
+            if (deleted)
+            {
+                DirectorySync.Sync(directory);
             }
             pipe.CreateActive(nextSeq);
         }
@@ -67,6 +112,21 @@ internal sealed class LogPipe : IDisposable
     /// <summary>Where the next append lands in the active file. Leader only.</summary>
     public long WriteOffset => _writeOffset;
 
+    /// <summary>How many active files were recycled purged files rather than new ones.</summary>
+    public long RecycledReuses => Interlocked.Read(ref _recycledReuses);
+
+    /// <summary>Purged files waiting for reuse.</summary>
+    public int RecycledCount
+    {
+        get
+        {
+            lock (_filesLock)
+            {
+                return _recycled.Count;
+            }
+        }
+    }
+
     /// <summary>Rotates first if <paramref name="length"/> more bytes would pass the target size. Leader only.</summary>
     public void PrepareAppend(long length)
     {
@@ -77,39 +137,129 @@ internal sealed class LogPipe : IDisposable
         }
     }
 
-    /// <summary>Writes the segments back to back at the write offset with one positional (gather) write.</summary>
-    public void Append(IReadOnlyList<ReadOnlyMemory<byte>> segments, long length)
+    /// <summary>
+    /// Writes the segments back to back at the write offset: a copy into the mapping, or one gather write. A group
+    /// about to be synced (<paramref name="syncNext"/>) is written with the gather write even in mapped mode: the
+    /// system call is nothing next to the sync, and pages dirtied through a mapping cost more to write back (each
+    /// sync write-protects them, and the next copy faults them writable again). Both paths share the page cache.
+    /// </summary>
+    public void Append(IReadOnlyList<ReadOnlyMemory<byte>> segments, long length, bool syncNext)
     {
         _unsynced = true;
-        RandomAccess.Write(_active.Handle, segments, _writeOffset);
+        if (_mapped && !syncNext && _writeOffset + length + BatchFormat.HeaderSize <= _mappedLength)
+        {
+            AppendMapped(segments, length);
+        }
+        else
+        {
+            _gather.Clear();
+            for (int i = 0; i < segments.Count; i++)
+            {
+                _gather.Add(segments[i]);
+            }
+            _gather.Add(s_terminator);
+            try
+            {
+                RandomAccess.Write(_active.Handle, _gather, _writeOffset);
+            }
+            finally
+            {
+                _gather.Clear();
+            }
+        }
         _writeOffset += length;
         _active.Size = _writeOffset;
     }
 
-    /// <summary>Forces the active file's appended bytes to the device. Leader only.</summary>
+    // The terminator first, the first batch header of the group last: a process killed mid-copy leaves the
+    // previous terminator's zeros at the write offset, which recovery reads as the clean end of the data.
+    private void AppendMapped(IReadOnlyList<ReadOnlyMemory<byte>> segments, long length)
+    {
+        byte* destination = _base + _writeOffset;
+        new Span<byte>(destination + length, BatchFormat.HeaderSize).Clear();
+        ReadOnlySpan<byte> first = segments[0].Span;
+        int held = Math.Min(first.Length, BatchFormat.HeaderSize);
+        first[held..].CopyTo(new Span<byte>(destination + held, first.Length - held));
+        long position = first.Length;
+        for (int i = 1; i < segments.Count; i++)
+        {
+            ReadOnlySpan<byte> segment = segments[i].Span;
+            segment.CopyTo(new Span<byte>(destination + position, segment.Length));
+            position += segment.Length;
+        }
+        first[..held].CopyTo(new Span<byte>(destination, held));
+    }
+
+    /// <summary>Forces the active file's appended bytes to the device (fdatasync). Leader only.</summary>
     public void Sync()
     {
         if (_unsynced)
         {
-            RandomAccess.FlushToDisk(_active.Handle);
+            if (_mapped && !OperatingSystem.IsLinux())
+            {
+                // Linux writes a shared mapping's dirty pages back on fdatasync; other systems need the view flushed.
+                _view!.Flush();
+            }
+            NativeFile.DataSync(_active.Handle, _active.Path);
             _unsynced = false;
         }
     }
 
-    /// <summary>Syncs and closes the active file and starts the next one. Leader only.</summary>
+    /// <summary>Syncs the active file, stops appending to it and starts the next one. Leader only.</summary>
     public void Rotate()
     {
         Sync();
+        ReleaseView();
         CreateActive(_active.Seq + 1);
     }
 
     private void CreateActive(ulong seq)
     {
+        if (seq > LogFileFormat.MaxSequence)
+        {
+            throw new IOException($"The Raft log in '{_directory}' has used every file sequence number below 2^32.");
+        }
+        LogFile? previous;
+        lock (_filesLock)
+        {
+            previous = _files.Count > 0 ? _files[^1] : null;
+        }
+        LogFileFormat.WriteHeader(_fileHeader, seq, previous?.Seq ?? 0, previous?.Size ?? 0);
+        _fileHeader.AsSpan(LogFileFormat.HeaderSize).Clear();
         string path = System.IO.Path.Combine(_directory, LogFileFormat.FileName(seq));
+        SafeFileHandle handle = TryReuse(path) ?? CreateNew(path);
+        var file = new LogFile(seq, path, handle, LogFileFormat.HeaderSize);
+        try
+        {
+            if (_mapped)
+            {
+                Map(handle, Math.Max(RandomAccess.GetLength(handle), LogFileFormat.HeaderSize));
+            }
+        }
+        catch
+        {
+            file.Release();
+            throw;
+        }
+        lock (_filesLock)
+        {
+            _files.Add(file);
+        }
+        _active = file;
+        _writeOffset = LogFileFormat.HeaderSize;
+        _unsynced = false;
+    }
+
+    // A new file: preallocated, header written, file and directory synced.
+    private SafeFileHandle CreateNew(string path)
+    {
         SafeFileHandle handle = File.OpenHandle(path, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete);
         try
         {
-            LogFileFormat.WriteHeader(_fileHeader);
+            if (_preallocate)
+            {
+                NativeFile.Preallocate(handle, path, _targetFileSize);
+            }
             RandomAccess.Write(handle, _fileHeader, 0);
             RandomAccess.FlushToDisk(handle);
             DirectorySync.Sync(_directory);
@@ -119,14 +269,76 @@ internal sealed class LogPipe : IDisposable
             handle.Dispose();
             throw;
         }
-        var file = new LogFile(seq, path, handle, LogFileFormat.HeaderSize);
+        return handle;
+    }
+
+    // A recycled file, if one is free of readers: the new header is made durable under the recycle name first, then
+    // the file is renamed to its log name, so a log name never shows a previous life's header.
+    private SafeFileHandle? TryReuse(string path)
+    {
+        RecycledFile? pick = null;
         lock (_filesLock)
         {
-            _files.Add(file);
+            for (int i = 0; i < _recycled.Count; i++)
+            {
+                RecycledFile candidate = _recycled[i];
+                if (candidate.File == null || candidate.File.TryClaim())
+                {
+                    pick = candidate;
+                    _recycled.RemoveAt(i);
+                    break;
+                }
+            }
         }
-        _active = file;
-        _writeOffset = LogFileFormat.HeaderSize;
-        _unsynced = false;
+        if (pick == null)
+        {
+            return null;
+        }
+        pick.File?.Handle.Dispose();
+        SafeFileHandle handle = File.OpenHandle(pick.Path, FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete);
+        try
+        {
+            if (_preallocate && RandomAccess.GetLength(handle) < _targetFileSize)
+            {
+                NativeFile.Preallocate(handle, pick.Path, _targetFileSize);
+            }
+            RandomAccess.Write(handle, _fileHeader, 0);
+            NativeFile.DataSync(handle, pick.Path);
+            File.Move(pick.Path, path);
+            DirectorySync.Sync(_directory);
+        }
+        catch
+        {
+            handle.Dispose();
+            throw;
+        }
+        Interlocked.Increment(ref _recycledReuses);
+        return handle;
+    }
+
+    private void Map(SafeFileHandle handle, long length)
+    {
+        ReleaseView();
+        _map = MemoryMappedFile.CreateFromFile(handle, null, length, MemoryMappedFileAccess.ReadWrite, HandleInheritability.None, leaveOpen: true);
+        _view = _map.CreateViewAccessor(0, length, MemoryMappedFileAccess.ReadWrite);
+        byte* pointer = null;
+        _view.SafeMemoryMappedViewHandle.AcquirePointer(ref pointer);
+        _base = pointer + _view.PointerOffset;
+        _mappedLength = length;
+    }
+
+    private void ReleaseView()
+    {
+        if (_view != null)
+        {
+            _view.SafeMemoryMappedViewHandle.ReleasePointer();
+            _view.Dispose();
+            _view = null;
+            _base = null;
+        }
+        _map?.Dispose();
+        _map = null;
+        _mappedLength = 0;
     }
 
     /// <summary>Takes a reader reference on file <paramref name="seq"/>; null if it has been purged.</summary>
@@ -170,7 +382,7 @@ internal sealed class LogPipe : IDisposable
         }
     }
 
-    /// <summary>Total bytes of all files.</summary>
+    /// <summary>Bytes of data in all log files (a preallocated tail not counted; recycled files not counted).</summary>
     public long TotalBytes
     {
         get
@@ -199,8 +411,9 @@ internal sealed class LogPipe : IDisposable
     }
 
     /// <summary>
-    /// Deletes every file with a sequence below <paramref name="seq"/>, never the active one; returns how many.
-    /// Files stay readable by readers that already hold them.
+    /// Removes every file with a sequence below <paramref name="seq"/>, never the active one; returns how many.
+    /// Each is renamed into the recycle pool while it has room, else deleted. Files stay readable by readers that
+    /// already hold them; a recycled file is reused only once its last such reader has released it.
     /// </summary>
     public int DeleteFilesBefore(ulong seq)
     {
@@ -219,8 +432,25 @@ internal sealed class LogPipe : IDisposable
         }
         foreach (LogFile f in removed)
         {
-            File.Delete(f.Path);
-            f.Release();
+            bool keep;
+            lock (_filesLock)
+            {
+                keep = _recycled.Count < _maxRecycled;
+            }
+            if (keep)
+            {
+                string recyclePath = System.IO.Path.Combine(_directory, LogFileFormat.RecycleFileName(f.Seq));
+                File.Move(f.Path, recyclePath);
+                lock (_filesLock)
+                {
+                    _recycled.Add(new RecycledFile(recyclePath, f));
+                }
+            }
+            else
+            {
+                File.Delete(f.Path);
+                f.Release();
+            }
         }
         DirectorySync.Sync(_directory);
         return removed.Count;
@@ -228,6 +458,7 @@ internal sealed class LogPipe : IDisposable
 
     public void Dispose()
     {
+        ReleaseView();
         lock (_filesLock)
         {
             foreach (LogFile f in _files)
@@ -235,6 +466,11 @@ internal sealed class LogPipe : IDisposable
                 f.Release();
             }
             _files.Clear();
+            foreach (RecycledFile r in _recycled)
+            {
+                r.File?.Release();
+            }
+            _recycled.Clear();
         }
     }
 }

@@ -25,6 +25,9 @@ internal sealed class FileScanResult
     /// <summary>False when even the file header failed (the file holds nothing usable).</summary>
     public bool HeaderValid;
 
+    /// <summary>The file's format version (valid when <see cref="HeaderValid"/>).</summary>
+    public uint Version;
+
     /// <summary>Per batch: (data section offset in the file, start and length of its items in <see cref="Items"/>).</summary>
     public readonly List<(long DataOffset, int ItemsStart, int ItemsLength)> Batches = [];
 

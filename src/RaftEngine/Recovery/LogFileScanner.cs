@@ -17,34 +17,52 @@ internal sealed class LogFileScanner
     private readonly RecoveryMode _mode;
     private readonly bool _isLast;
     private readonly long _length;
+
+    // Where the file's data ends: the length its successor's header recorded, else the file length.
+    private readonly long _end;
+    private readonly bool _endKnown;
+    private uint _version;
+    private uint _expectedTag;
     private byte[] _window = new byte[WindowSize];
     private long _windowStart;
     private int _windowLength;
 
-    private LogFileScanner(FileScanResult result, SafeFileHandle handle, RecoveryMode mode, bool isLast)
+    private LogFileScanner(FileScanResult result, SafeFileHandle handle, RecoveryMode mode, bool isLast, long knownEnd)
     {
         _result = result;
         _handle = handle;
         _mode = mode;
         _isLast = isLast;
         _length = RandomAccess.GetLength(handle);
+        _endKnown = knownEnd >= 0;
+        _end = _endKnown ? Math.Min(knownEnd, _length) : _length;
         result.FileLength = _length;
     }
 
-    public static FileScanResult Scan(ulong seq, string path, RecoveryMode mode, bool isLast)
+    /// <summary>
+    /// Scans file <paramref name="seq"/>. <paramref name="knownEnd"/> is the data length its successor's header
+    /// recorded, or -1 when unknown (the newest file, or a successor that does not record it).
+    /// </summary>
+    public static FileScanResult Scan(ulong seq, string path, RecoveryMode mode, bool isLast, long knownEnd)
     {
         var result = new FileScanResult(seq, path);
         using SafeFileHandle handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
-        var scanner = new LogFileScanner(result, handle, mode, isLast);
+        var scanner = new LogFileScanner(result, handle, mode, isLast, knownEnd);
         scanner.Run();
         return result;
     }
 
     private void Run()
     {
-        string? headerError = _length < LogFileFormat.HeaderSize
-            ? "file shorter than its header"
-            : LogFileFormat.CheckHeader(Window(0, LogFileFormat.HeaderSize));
+        string? headerError = LogFileFormat.CheckHeader(Window(0, (int)Math.Min(_length, LogFileFormat.HeaderSize)), _result.Seq, out LogFileHeader header);
+        if (headerError == null && _endKnown && _end < header.Size)
+        {
+            headerError = $"file is shorter than the {_end} bytes its successor recorded";
+        }
+        if (headerError == null && _endKnown && _length < _end)
+        {
+            headerError = $"file has {_length} bytes, fewer than the {_end} its successor recorded";
+        }
         if (headerError != null)
         {
             _result.ValidLength = 0;
@@ -59,14 +77,23 @@ internal sealed class LogFileScanner
             return;
         }
         _result.HeaderValid = true;
-        long offset = LogFileFormat.HeaderSize;
-        while (offset < _length)
+        _result.Version = header.Version;
+        _version = header.Version;
+        _expectedTag = header.Version == 1 ? BatchFormat.Flags : (uint)_result.Seq;
+        long offset = header.Size;
+        while (offset < _end)
         {
             string? error = TryParseBatch(offset, record: true, out long total);
             if (error == null)
             {
                 offset += total;
                 continue;
+            }
+            if (!_endKnown && _version >= 2 && IsCleanEnd(offset))
+            {
+                // The zero terminator after the last append (FORMAT.md, "End of data"): the data ends here.
+                _result.ValidLength = offset;
+                return;
             }
             switch (_mode)
             {
@@ -81,38 +108,52 @@ internal sealed class LogFileScanner
                     }
                     else
                     {
-                        _result.Dropped.Add(new CorruptedRange(_result.Path, offset, _length - offset, error));
+                        _result.Dropped.Add(new CorruptedRange(_result.Path, offset, _end - offset, error));
                     }
                     _result.ValidLength = offset;
                     return;
                 default:
                     long next = Resync(offset + 1);
                     _result.Dropped.Add(new CorruptedRange(_result.Path, offset, next - offset, error));
+                    if (next >= _end && !_endKnown)
+                    {
+                        // Nothing valid follows: the data ends at the damage (not at the preallocated end).
+                        _result.ValidLength = offset;
+                        return;
+                    }
                     offset = next;
                     break;
             }
         }
-        _result.ValidLength = _length;
+        _result.ValidLength = _end;
+    }
+
+    // Version 2: the data ends where a zero batch header is (FORMAT.md, "End of data"): every append is followed by
+    // 16 zero bytes, and a file's first batch position is zeroed when the file is created or recycled.
+    private bool IsCleanEnd(long offset)
+    {
+        int available = (int)Math.Min(BatchFormat.HeaderSize, _end - offset);
+        return !Window(offset, available).ContainsAnyExcept((byte)0);
     }
 
     // The next offset at or after `from` where a whole valid batch parses, or the end of the file.
     private long Resync(long from)
     {
-        for (long offset = from; offset + BatchFormat.HeaderSize <= _length; offset++)
+        for (long offset = from; offset + BatchFormat.HeaderSize <= _end; offset++)
         {
             if (TryParseBatch(offset, record: false, out _) == null)
             {
                 return offset;
             }
         }
-        return _length;
+        return _end;
     }
 
     // Batch := header(16) items data (FORMAT.md, "Batch"). Returns null if valid, else the failed check.
     private string? TryParseBatch(long offset, bool record, out long total)
     {
         total = 0;
-        if (_length - offset < BatchFormat.HeaderSize)
+        if (_end - offset < BatchFormat.HeaderSize)
         {
             return "truncated batch header";
         }
@@ -125,18 +166,18 @@ internal sealed class LogFileScanner
         {
             return "bad batch length";
         }
-        if (totalLength > _length - offset)
+        if (totalLength > _end - offset)
         {
-            return "batch extends past the end of the file";
+            return _endKnown ? "batch extends past the data length recorded by the next file" : "batch extends past the end of the file";
         }
         ReadOnlySpan<byte> batch = Window(offset, (int)totalLength);
         if (Checksum.Compute(batch[4..(BatchFormat.HeaderSize + (int)itemsLength)], _result.Seq) != checksum)
         {
             return "batch checksum mismatch";
         }
-        if (flags != BatchFormat.Flags)
+        if (flags != _expectedTag)
         {
-            return $"unknown batch flags {flags}";
+            return _version == 1 ? $"unknown batch flags {flags}" : $"batch file tag {flags} does not match the file's sequence {_result.Seq}";
         }
         ReadOnlySpan<byte> items = batch.Slice(BatchFormat.HeaderSize, (int)itemsLength);
         ReadOnlySpan<byte> data = batch[(BatchFormat.HeaderSize + (int)itemsLength)..];

@@ -134,7 +134,7 @@ public sealed partial class RaftLogEngine
     {
         try
         {
-            _pipe.Append(_segments, total);
+            _pipe.Append(_segments, total, sync);
             if (sync)
             {
                 _pipe.Sync();

@@ -92,8 +92,10 @@ public sealed class CrashTests
         }
     }
 
-    [Fact]
-    public void AcknowledgedWritesSurviveKill9()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void AcknowledgedWritesSurviveKill9(bool mapped)
     {
         int rounds = Environment.GetEnvironmentVariable("MANAGEDKV_SOAK") == "1" ? 30 : 3;
         int seed = Environment.GetEnvironmentVariable("MANAGEDKV_SEED") is { } s ? int.Parse(s, CultureInfo.InvariantCulture) : 7;
@@ -104,9 +106,9 @@ public sealed class CrashTests
         {
             var pending = new Dictionary<ulong, string[]>();
             int acks = 0;
-            int killAfter = 50 + rng.Next(400);
+            int killAfter = 200 + rng.Next(800);
             var errors = new System.Text.StringBuilder();
-            using (Process child = StartChild(dir.Path, seed + round, (ulong)(round + 1) << 48))
+            using (Process child = StartChild(dir.Path, seed + round, (ulong)(round + 1) << 48, mapped))
             {
                 child.ErrorDataReceived += (_, e) =>
                 {
@@ -151,7 +153,7 @@ public sealed class CrashTests
                 child.WaitForExit();
                 Assert.True(acks >= killAfter, $"child exited early (seed {seed}): {errors}");
             }
-            using var engine = RaftLogEngine.Open(dir.Path, new RaftEngineOptions());
+            using var engine = RaftLogEngine.Open(dir.Path, new RaftEngineOptions { UseMemoryMappedWrites = mapped });
             foreach (ulong region in model.Keys.Union(pending.Keys).ToList())
             {
                 RegionModel acked = model.TryGetValue(region, out RegionModel? m) ? m : new RegionModel();
@@ -166,11 +168,11 @@ public sealed class CrashTests
                 Assert.True(withPending.Matches(engine, region), $"region {region} matches neither the acknowledged state nor it plus the in-flight write (seed {seed}, round {round})");
                 model[region] = withPending;
             }
-            _output.WriteLine($"round {round}: {acks} acks, {engine.FileCount} files, dropped {engine.RecoveryReport.DroppedRanges.Count}");
+            _output.WriteLine($"round {round}: {acks} acks, {engine.FileCount} files, {engine.RecycledFileCount} recycled, dropped {engine.RecoveryReport.DroppedRanges.Count}");
         }
     }
 
-    private static Process StartChild(string dir, int seed, ulong generation)
+    private static Process StartChild(string dir, int seed, ulong generation, bool mapped)
     {
         // tests/ManagedKv.RaftEngine.Tests/bin/<Configuration>/<tfm>/ -> tests/ManagedKv.RaftEngine.Tests/CrashChild/bin/<Configuration>/<tfm>/
         var baseDir = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
@@ -189,6 +191,7 @@ public sealed class CrashTests
         info.ArgumentList.Add(dir);
         info.ArgumentList.Add(seed.ToString(CultureInfo.InvariantCulture));
         info.ArgumentList.Add(generation.ToString(CultureInfo.InvariantCulture));
+        info.ArgumentList.Add(mapped ? "mmap" : "write");
         return Process.Start(info)!;
     }
 }

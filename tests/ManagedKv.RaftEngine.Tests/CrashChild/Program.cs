@@ -2,7 +2,7 @@ using System.Globalization;
 using ManagedKv.RaftEngine;
 using ManagedKv.RaftEngine.CrashChild;
 
-// Usage: CrashChild <dir> <seed> <generationBase>
+// Usage: CrashChild <dir> <seed> <generationBase> <mmap|write>
 // Threads own disjoint regions and loop forever: print "B <region> <kind> <a> <b> <gen>", write the batch (sync on
 // odd steps), print "A <region>" once Write returns. The parent kills the process with SIGKILL at a random moment and
 // checks that every acknowledged batch survived.
@@ -12,7 +12,15 @@ ulong generation = ulong.Parse(args[2], CultureInfo.InvariantCulture);
 const int Threads = 4;
 const int RegionsPerThread = 3;
 
-var options = new RaftEngineOptions { TargetFileSize = 64 << 10, PurgeThreshold = 256 << 10, PurgeRewriteMaxRegionBytes = 32 << 10 };
+// Small files, so the run rotates, purges and recycles purged files many times.
+var options = new RaftEngineOptions
+{
+    TargetFileSize = 64 << 10,
+    PurgeThreshold = 256 << 10,
+    PurgeRewriteMaxRegionBytes = 32 << 10,
+    MaxRecycledFiles = 4,
+    UseMemoryMappedWrites = args[3] == "mmap",
+};
 using var engine = RaftLogEngine.Open(dir, options);
 Console.Out.WriteLine("READY");
 var threads = new Thread[Threads];
@@ -44,9 +52,10 @@ void Run(int thread)
         gen++;
         int kind = rng.Next(20);
         string line;
-        if (kind == 0 && last > first + 4)
+        if (kind < 2 && last > first + 4)
         {
-            ulong to = first + (ulong)rng.Next((int)(last - first));
+            // Mostly Raft log GC keeping a short tail, so purge frees files and recycles them.
+            ulong to = kind == 0 || last < first + 24 ? first + (ulong)rng.Next((int)(last - first)) : last - 16;
             batch.Compact(region, to);
             line = $"B {region} C {to} 0 {gen}";
         }
@@ -65,7 +74,7 @@ void Run(int thread)
         Console.Out.WriteLine(line);
         engine.Write(batch, sync: (step & 1) == 1);
         Console.Out.WriteLine($"A {region}");
-        if (thread == 0 && step % 200 == 199)
+        if (thread == 0 && step % 40 == 39)
         {
             engine.PurgeExpiredFiles();
         }

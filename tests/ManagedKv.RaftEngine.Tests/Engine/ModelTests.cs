@@ -45,6 +45,12 @@ public sealed class ModelTests
         BatchCompressionThreshold = rng.Next(2) == 0 ? 0 : 300,
         BlockCacheCapacity = rng.Next(2) == 0 ? 0 : 64 * 1024,
         RecoveryThreads = 1 + rng.Next(3),
+        // Every write path and file life cycle: mapped or positional appends, preallocated or growing files,
+        // purged files recycled or deleted; every reopen follows a clean close, so even the strictest mode opens.
+        UseMemoryMappedWrites = rng.Next(2) == 0,
+        PreallocateFiles = rng.Next(4) != 0,
+        MaxRecycledFiles = rng.Next(3) == 0 ? 0 : 1 + rng.Next(4),
+        RecoveryMode = (RecoveryMode)rng.Next(3),
     };
 
     private void Run(int seed, int steps)
@@ -107,7 +113,7 @@ public sealed class ModelTests
             engine.Dispose();
             engine = RaftLogEngine.Open(dir.Path, Options(rng));
             VerifyAll(engine, model);
-            _output.WriteLine($"seed {seed}: {purged} purges, {engine.FileCount} files, {engine.TotalFileBytes} bytes, {engine.GetMemoryUsage()}");
+            _output.WriteLine($"seed {seed}: {purged} purges, {engine.FileCount} files, {engine.TotalFileBytes} bytes, {engine.RecycledFileCount} recycled, {engine.GetMemoryUsage()}");
         }
         finally
         {

@@ -5,16 +5,18 @@ public sealed class CorruptionTests
 {
     private const int Batches = 6;
 
-    private static RaftEngineOptions Options(RecoveryMode mode) => new() { RecoveryMode = mode, BlockCacheCapacity = 0 };
+    private static RaftEngineOptions Options(RecoveryMode mode, bool preallocate = true) =>
+        new() { RecoveryMode = mode, BlockCacheCapacity = 0, PreallocateFiles = preallocate };
 
     private static byte[] Entry(ulong index) => Enumerable.Range(0, 300).Select(i => (byte)(i + (int)index)).ToArray();
 
-    // Writes `Batches` batches (one entry each for region 1, indices 1..Batches); returns each batch's file offset.
-    private static long[] WriteBatches(string dir, ulong firstIndex = 1)
+    // Writes `Batches` batches (one entry each for region 1, indices 1..Batches); returns each batch's file offset
+    // and, last, where the data ends.
+    private static long[] WriteBatches(string dir, ulong firstIndex = 1, bool preallocate = true)
     {
-        var offsets = new long[Batches];
+        var offsets = new long[Batches + 1];
         long offset = LogFileFormat.HeaderSize;
-        using var engine = RaftLogEngine.Open(dir, Options(RecoveryMode.TolerateTailCorruption));
+        using var engine = RaftLogEngine.Open(dir, Options(RecoveryMode.TolerateTailCorruption, preallocate));
         var batch = new LogBatch();
         for (int i = 0; i < Batches; i++)
         {
@@ -24,6 +26,7 @@ public sealed class CorruptionTests
             offsets[i] = offset;
             offset += engine.Write(batch, sync: false);
         }
+        offsets[Batches] = offset;
         return offsets;
     }
 
@@ -34,6 +37,21 @@ public sealed class CorruptionTests
         int b = f.ReadByte();
         f.Position = offset;
         f.WriteByte((byte)(b ^ 0x40));
+    }
+
+    private static void Zero(string path, long offset, int count)
+    {
+        using var f = new FileStream(path, FileMode.Open, FileAccess.ReadWrite);
+        f.Position = offset;
+        f.Write(new byte[count]);
+    }
+
+    // The data length the header of `file` records for its predecessor.
+    private static long RecordedPreviousLength(string file)
+    {
+        byte[] header = File.ReadAllBytes(file).AsSpan(0, LogFileFormat.HeaderSize).ToArray();
+        Assert.Null(LogFileFormat.CheckHeader(header, ulong.Parse(Path.GetFileName(file)[..16], System.Globalization.CultureInfo.InvariantCulture), out LogFileHeader parsed));
+        return parsed.PrevLength;
     }
 
     private static void Truncate(string path, long length)
@@ -52,42 +70,96 @@ public sealed class CorruptionTests
         }
     }
 
-    [Fact]
-    public void TornTailIsCutOffUnderTolerateTailCorruption()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void TornTailIsCutOffUnderTolerateTailCorruption(bool preallocate)
     {
         using var dir = new TempDir();
-        long[] offsets = WriteBatches(dir.Path);
+        long[] offsets = WriteBatches(dir.Path, preallocate: preallocate);
         string file = dir.LogFiles()[0];
-        long length = new FileInfo(file).Length;
-        Truncate(file, length - 10);
+        if (preallocate)
+        {
+            Zero(file, offsets[Batches] - 10, 10); // the last batch's final page never reached the disk
+        }
+        else
+        {
+            Truncate(file, offsets[Batches] - 10);
+        }
         using (var engine = RaftLogEngine.Open(dir.Path, Options(RecoveryMode.TolerateTailCorruption)))
         {
             AssertEntries(engine, 1, Batches - 1);
             CorruptedRange dropped = Assert.Single(engine.RecoveryReport.DroppedRanges);
             Assert.Equal(file, dropped.FilePath);
-            Assert.Equal(offsets[^1], dropped.Offset);
+            Assert.Equal(offsets[Batches - 1], dropped.Offset);
         }
-        Assert.Equal(offsets[^1], new FileInfo(file).Length);
+        // The file keeps its bytes; the next file's header records where its data ends.
+        Assert.Equal(offsets[Batches - 1], RecordedPreviousLength(dir.LogFiles()[1]));
         // The tail is gone for good: even the strictest mode now opens, and new writes land after it.
         using (var engine = RaftLogEngine.Open(dir.Path, Options(RecoveryMode.AbsoluteConsistency)))
         {
             AssertEntries(engine, 1, Batches - 1);
+            Assert.Empty(engine.RecoveryReport.DroppedRanges);
         }
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void TornTailFailsUnderAbsoluteConsistency(bool preallocate)
+    {
+        using var dir = new TempDir();
+        long[] offsets = WriteBatches(dir.Path, preallocate: preallocate);
+        string file = dir.LogFiles()[0];
+        if (preallocate)
+        {
+            FlipByte(file, offsets[Batches] - 3);
+        }
+        else
+        {
+            Truncate(file, offsets[Batches] - 3);
+        }
+        CorruptionException e = Assert.Throws<CorruptionException>(() => RaftLogEngine.Open(dir.Path, Options(RecoveryMode.AbsoluteConsistency)));
+        Assert.Equal(file, e.FilePath);
+        Assert.Equal(offsets[Batches - 1], e.Offset);
+        // Nothing was changed: a tolerant open still works afterwards.
+        using var engine = RaftLogEngine.Open(dir.Path, Options(RecoveryMode.TolerateTailCorruption));
+        AssertEntries(engine, 1, Batches - 1);
+    }
+
     [Fact]
-    public void TornTailFailsUnderAbsoluteConsistency()
+    public void PreallocatedZeroTailIsTheCleanEndInEveryMode()
     {
         using var dir = new TempDir();
         long[] offsets = WriteBatches(dir.Path);
         string file = dir.LogFiles()[0];
-        Truncate(file, new FileInfo(file).Length - 3);
-        CorruptionException e = Assert.Throws<CorruptionException>(() => RaftLogEngine.Open(dir.Path, Options(RecoveryMode.AbsoluteConsistency)));
-        Assert.Equal(file, e.FilePath);
-        Assert.Equal(offsets[^1], e.Offset);
-        // Nothing was changed: a tolerant open still works afterwards.
-        using var engine = RaftLogEngine.Open(dir.Path, Options(RecoveryMode.TolerateTailCorruption));
-        AssertEntries(engine, 1, Batches - 1);
+        Assert.True(new FileInfo(file).Length > offsets[Batches]);
+        foreach (RecoveryMode mode in Enum.GetValues<RecoveryMode>())
+        {
+            using var copy = new TempDir();
+            File.Copy(file, Path.Combine(copy.Path, Path.GetFileName(file)));
+            using var engine = RaftLogEngine.Open(copy.Path, Options(mode));
+            AssertEntries(engine, 1, Batches);
+            Assert.Empty(engine.RecoveryReport.DroppedRanges);
+            Assert.Equal(offsets[Batches], RecordedPreviousLength(copy.LogFiles()[1]));
+        }
+    }
+
+    [Fact]
+    public void OlderFileDataEndingBeforeItsRecordedLengthIsCorruption()
+    {
+        using var dir = new TempDir();
+        long[] offsets = WriteBatches(dir.Path);
+        WriteBatches(dir.Path, firstIndex: Batches + 1);
+        string older = dir.LogFiles()[0];
+        // A zeroed header in an older file is not an end of data: the next file says the data goes on.
+        Zero(older, offsets[4], BatchFormat.HeaderSize);
+        CorruptionException e = Assert.Throws<CorruptionException>(() => RaftLogEngine.Open(dir.Path, Options(RecoveryMode.TolerateTailCorruption)));
+        Assert.Equal(older, e.FilePath);
+        Assert.Equal(offsets[4], e.Offset);
+        using var engine = RaftLogEngine.Open(dir.Path, Options(RecoveryMode.TolerateAnyCorruption));
+        Assert.Equal(offsets[4], Assert.Single(engine.RecoveryReport.DroppedRanges).Offset);
+        Assert.Equal(2UL * Batches, engine.LastIndex(1));
     }
 
     [Fact]
