@@ -16,6 +16,9 @@ internal sealed class WalWriterOptions
     /// <summary>Size of the first preallocated chunk of a memory-mapped log. Default 4 MiB; a multiple of 32 KiB, at least 32 KiB.</summary>
     public long InitialPreallocationBytes { get; init; } = 4L << 20;
 
-    /// <summary>Each further chunk doubles up to this size. Default 64 MiB; at least <see cref="InitialPreallocationBytes"/>, a multiple of 32 KiB.</summary>
-    public long MaxPreallocationBytes { get; init; } = 64L << 20;
+    /// <summary>
+    /// Each further chunk doubles up to this size. Default 8 MiB (only the current chunk is mapped, so the log adds at
+    /// most this much to the process's RSS); at least <see cref="InitialPreallocationBytes"/>, a multiple of 32 KiB.
+    /// </summary>
+    public long MaxPreallocationBytes { get; init; } = 8L << 20;
 }
