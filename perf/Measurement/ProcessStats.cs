@@ -18,6 +18,42 @@ internal static class ProcessStats
         return kb >= 0 ? kb * 1024 : Environment.WorkingSet;
     }
 
+    /// <summary>
+    /// The resident set split into anonymous memory (heaps, native allocations) and file-backed pages (memory-mapped
+    /// files: page cache the kernel may reclaim), from /proc/self/status RssAnon / RssFile; -1 each if unknown.
+    /// </summary>
+    public static (long Anon, long File) CurrentRssSplitBytes()
+    {
+        long anon = -1;
+        long file = -1;
+        try
+        {
+            foreach (string line in File.ReadLines(StatusPath))
+            {
+                if (line.StartsWith("RssAnon:", StringComparison.Ordinal))
+                {
+                    anon = ParseKb(line, "RssAnon:".Length) * 1024;
+                }
+                else if (line.StartsWith("RssFile:", StringComparison.Ordinal))
+                {
+                    file = ParseKb(line, "RssFile:".Length) * 1024;
+                }
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException)
+        {
+            return (-1, -1);
+        }
+        return (anon, file);
+    }
+
+    private static long ParseKb(string line, int start)
+    {
+        string rest = line[start..].Trim();
+        int space = rest.IndexOf(' ');
+        return long.Parse(space < 0 ? rest : rest[..space], System.Globalization.CultureInfo.InvariantCulture);
+    }
+
     /// <summary>Peak resident set size since the process started or since <see cref="TryResetPeakRss"/>; -1 if unknown.</summary>
     public static long PeakRssBytes()
     {

@@ -26,6 +26,8 @@ internal sealed class Sampler : IDisposable
     private readonly Thread _thread;
     private long _startTimestamp;
     private long _maxRssBytes;
+    private long _maxAnonRssBytes = -1;
+    private long _maxFileRssBytes = -1;
     private bool _wroteInPlace;
 
     /// <param name="progressCountsReadsOnly">Progress is the readers' (readwhilewriting: the writer runs until they finish).</param>
@@ -45,6 +47,12 @@ internal sealed class Sampler : IDisposable
 
     /// <summary>Largest RSS seen by sampling (a lower bound of the true peak).</summary>
     public long MaxSampledRssBytes => Volatile.Read(ref _maxRssBytes);
+
+    /// <summary>Largest anonymous part of the RSS seen by sampling (-1 if unknown).</summary>
+    public long MaxSampledAnonRssBytes => Volatile.Read(ref _maxAnonRssBytes);
+
+    /// <summary>Largest file-backed part of the RSS (memory-mapped files) seen by sampling (-1 if unknown).</summary>
+    public long MaxSampledFileRssBytes => Volatile.Read(ref _maxFileRssBytes);
 
     public void Start()
     {
@@ -82,6 +90,9 @@ internal sealed class Sampler : IDisposable
             {
                 Volatile.Write(ref _maxRssBytes, rss);
             }
+            (long anon, long file) = ProcessStats.CurrentRssSplitBytes();
+            Volatile.Write(ref _maxAnonRssBytes, Math.Max(_maxAnonRssBytes, anon));
+            Volatile.Write(ref _maxFileRssBytes, Math.Max(_maxFileRssBytes, file));
             double elapsed = (now - _startTimestamp) / (double)Stopwatch.Frequency;
             _series.Add(new SeriesPoint(elapsed, (reads - lastReads) / dt, (writes - lastWrites) / dt, rss));
             lastTs = now;

@@ -77,7 +77,7 @@ internal static class ConsoleReport
 
     private static string Metric(string metric, double value) => metric switch
     {
-        "peak RSS" or "size on disk" => (value / (1024 * 1024)).ToString("F1", s_inv) + " MiB",
+        "peak RSS" or "peak anon RSS" or "size on disk" => (value / (1024 * 1024)).ToString("F1", s_inv) + " MiB",
         "ops/s" => value.ToString("N0", s_inv),
         _ => value.ToString("F2", s_inv),
     };

@@ -69,6 +69,12 @@ public sealed record WorkloadResult
     /// <summary>RSS after the pre-workload collection, before the engine opened: the harness's own footprint.</summary>
     public long BaselineRssBytes { get; init; }
 
+    /// <summary>Largest anonymous RSS (heaps, native memory) sampled during the workload; -1 if unknown.</summary>
+    public long PeakAnonRssBytes { get; init; } = -1;
+
+    /// <summary>Largest file-backed RSS (memory-mapped files, e.g. SSTs read through mmap) sampled; -1 if unknown.</summary>
+    public long PeakFileRssBytes { get; init; } = -1;
+
     /// <summary>"VmHWM" (kernel peak since reset before open) or "sampled".</summary>
     public string PeakRssSource { get; init; } = "";
 

@@ -254,6 +254,8 @@ internal sealed class WorkloadRunner
             GcPauseMs = Math.Round((gcAfter.PauseTotal - gcBefore.PauseTotal).TotalMilliseconds, 2),
             PeakRssBytes = peakRss,
             PeakRssSource = peakSource,
+            PeakAnonRssBytes = sampler.MaxSampledAnonRssBytes,
+            PeakFileRssBytes = sampler.MaxSampledFileRssBytes,
             UserBytesWritten = bytesWritten,
             DiskBytesWritten = diskBytes,
             DiskBytesSource = diskSource,
