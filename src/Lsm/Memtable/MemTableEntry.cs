@@ -60,6 +60,16 @@ internal static unsafe class MemTableEntry
     public static int CompareKey(byte* entry, ReadOnlySpan<byte> userKey, ulong trailer)
     {
         ReadOnlySpan<byte> key = InternalKeyOf(entry);
+        if (key.Length >= InternalKey.TrailerSize + sizeof(ulong) && userKey.Length >= sizeof(ulong))
+        {
+            // Most keys differ in their first 8 bytes: one big-endian word compare decides without a call.
+            ulong a = BinaryPrimitives.ReadUInt64BigEndian(key);
+            ulong b = BinaryPrimitives.ReadUInt64BigEndian(userKey);
+            if (a != b)
+            {
+                return a < b ? -1 : 1;
+            }
+        }
         int c = key[..^InternalKey.TrailerSize].SequenceCompareTo(userKey);
         if (c != 0)
         {
