@@ -120,6 +120,14 @@ internal sealed unsafe class SkipList
         while (true)
         {
             byte* next = Next(x, level);
+            if (next != null && next != lastBigger && Sse.IsSupported)
+            {
+                byte* after = Next(next, level);
+                if (after != null)
+                {
+                    Sse.Prefetch0(after); // as in FindSpliceForLevel
+                }
+            }
             if (next != null && next != lastBigger && MemTableEntry.CompareKey(next, userKey, trailer) < 0)
             {
                 x = next;
