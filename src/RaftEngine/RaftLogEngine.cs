@@ -93,8 +93,8 @@ public sealed partial class RaftLogEngine : IDisposable
     public long PrefillBytes => _pipe.PrefillBytes;
 
     /// <summary>
-    /// Bytes read back since open to cache recycle-pool files in single pages before reuse (reads only; see
-    /// <see cref="RaftEngineOptions.MaxRecycledFiles"/>).
+    /// Bytes of recycle-pool files asked back into the page cache since open (reads only, asynchronous readahead),
+    /// so that appends into a reused file dirty single pages (src/RaftEngine/FORMAT.md, "Recycling").
     /// </summary>
     public long RecycleRecacheBytes => _pipe.RecacheBytes;
 

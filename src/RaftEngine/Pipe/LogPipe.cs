@@ -130,7 +130,7 @@ internal sealed unsafe class LogPipe : IDisposable
     /// <summary>Bytes written by the prefill at open (zeros, synced).</summary>
     public long PrefillBytes => _prefillBytes;
 
-    /// <summary>Bytes read back to re-cache pool files in single pages (at open and at each recycling).</summary>
+    /// <summary>Bytes of pool files asked back into the page cache in single pages (at open and at each recycling).</summary>
     public long RecacheBytes => Interlocked.Read(ref _recacheBytes);
 
     /// <summary>Purged files waiting for reuse.</summary>
@@ -511,7 +511,7 @@ internal sealed unsafe class LogPipe : IDisposable
                 string recyclePath = System.IO.Path.Combine(_directory, LogFileFormat.RecycleFileName(f.Seq));
                 File.Move(f.Path, recyclePath);
                 // Synced at its rotation: its cached pages are clean and can be dropped and read back in single
-                // pages (NativeFile.RecacheInSmallPages) before a writer gets it. Old readers are unaffected.
+                // pages (NativeFile.RecacheInSmallPages: asynchronous readahead) before a writer gets it. Old readers are unaffected.
                 using (SafeFileHandle recache = File.OpenHandle(recyclePath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete))
                 {
                     Interlocked.Add(ref _recacheBytes, NativeFile.RecacheInSmallPages(recache, RandomAccess.GetLength(recache)));

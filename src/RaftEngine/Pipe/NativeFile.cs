@@ -70,13 +70,13 @@ internal static partial class NativeFile
     }
 
     /// <summary>
-    /// Leaves the file's pages in the page cache as single 4 KiB pages, clean, so that later small writes into the
-    /// file (a recycled log file) dirty only the pages they touch and never read the device first. The kernel's
-    /// page cache holds a file in folios as large as the write or the readahead that created them (ext4 has large
-    /// folios since Linux 6.16), and re-dirtying one byte of a large folio accounts, and throttles, the whole folio
-    /// as written. So: drop the cached pages (POSIX_FADV_DONTNEED; the file must be synced) and read the file back
-    /// with readahead off (POSIX_FADV_RANDOM), which caches exactly the pages read, one page per folio. Returns
-    /// the bytes read. No-op (returns 0) off Linux.
+    /// Re-caches the file's pages as single 4 KiB pages, so that later small writes into the file (a recycled log
+    /// file) dirty only the pages they touch and rarely read the device first. The kernel's page cache holds a file
+    /// in folios as large as the write or the readahead that created them (ext4 has large folios since Linux 6.16),
+    /// and re-dirtying one byte of a large folio accounts, and throttles, the whole folio as written. So: drop the
+    /// cached pages (POSIX_FADV_DONTNEED; the file must be synced, dirty pages are not dropped) and ask for them
+    /// back (POSIX_FADV_WILLNEED: forced readahead, which the kernel fills with single pages, asynchronously and
+    /// without copying them to this process). Returns the bytes asked for. No-op (returns 0) off Linux.
     /// </summary>
     public static long RecacheInSmallPages(SafeFileHandle handle, long length)
     {
@@ -85,31 +85,11 @@ internal static partial class NativeFile
             return 0;
         }
         PosixFadvise(handle, 0, 0, FadviseDontNeed);
-        PosixFadvise(handle, 0, 0, FadviseRandom);
-        byte[] buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(1 << 20);
-        long read = 0;
-        try
-        {
-            while (read < length)
-            {
-                int n = RandomAccess.Read(handle, buffer.AsSpan(0, (int)Math.Min(buffer.Length, length - read)), read);
-                if (n == 0)
-                {
-                    break;
-                }
-                read += n;
-            }
-        }
-        finally
-        {
-            System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
-            PosixFadvise(handle, 0, 0, FadviseNormal);
-        }
-        return read;
+        PosixFadvise(handle, 0, length, FadviseWillNeed);
+        return length;
     }
 
-    private const int FadviseNormal = 0;
-    private const int FadviseRandom = 1;
+    private const int FadviseWillNeed = 3;
     private const int FadviseDontNeed = 4;
 
     [LibraryImport("libc", EntryPoint = "posix_fadvise")]
