@@ -1,7 +1,10 @@
 namespace ManagedKv.Perf;
 
 /// <summary>What one store did under one <see cref="AppendWorkload"/>.</summary>
-internal readonly record struct AppendResult(long Entries, long PayloadBytes, double Seconds, long DiskBytes, long StoreBytes)
+/// <param name="OpenSeconds">Time to open the fresh store (RaftEngine: includes prefilling its recycle pool).</param>
+/// <param name="OpenDiskBytes">Bytes written while opening (the prefill): a one-time cost, not in the wamp.</param>
+/// <param name="DiskReadBytes">Bytes read from storage during the run (RaftEngine: re-caching recycled files).</param>
+internal readonly record struct AppendResult(long Entries, long PayloadBytes, double Seconds, long DiskBytes, long StoreBytes, double OpenSeconds, long OpenDiskBytes, long DiskReadBytes)
 {
     public double EntriesPerSecond => Entries / Seconds;
 

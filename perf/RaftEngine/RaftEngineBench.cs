@@ -15,11 +15,12 @@ namespace ManagedKv.Perf;
 /// </summary>
 public static class RaftEngineBench
 {
-    // RaftEngine write-path switches for experiments (--re-mmap on|off, --re-prealloc on|off, --re-recycle N);
-    // the defaults are the engine's defaults.
+    // RaftEngine write-path switches for experiments (--re-mmap on|off, --re-prealloc on|off, --re-recycle N,
+    // --re-prefill on|off); the defaults are the engine's defaults.
     private static bool? s_mapped;
     private static bool? s_preallocate;
     private static int? s_recycle;
+    private static bool? s_prefill;
 
     /// <summary>Entry point the perf program dispatches to; returns the process exit code.</summary>
     public static int Run(string[] args)
@@ -27,6 +28,7 @@ public static class RaftEngineBench
         s_mapped = Arg(args, "--re-mmap") is string m ? m == "on" : null;
         s_preallocate = Arg(args, "--re-prealloc") is string p ? p == "on" : null;
         s_recycle = Arg(args, "--re-recycle") is string r ? int.Parse(r, CultureInfo.InvariantCulture) : null;
+        s_prefill = Arg(args, "--re-prefill") is string f ? f == "on" : null;
         bool full = args.Contains("--full");
         bool rocks = !args.Contains("--no-rocksdb");
         bool lsm = !args.Contains("--no-lsm");
@@ -37,8 +39,9 @@ public static class RaftEngineBench
         try
         {
             RaftEngineOptions shown = EngineOptions(0);
-            Console.WriteLine($"# RaftEngine vs RocksDB, {seconds} s per run, {Environment.ProcessorCount} cores, dir {root}; RaftEngine mmap={shown.UseMemoryMappedWrites} preallocate={shown.PreallocateFiles} recycle={shown.MaxRecycledFiles}");
-            Console.WriteLine("# e/s = entries per second, MB/s = payload MiB per second, wamp = disk bytes written / payload bytes");
+            Console.WriteLine($"# RaftEngine vs RocksDB, {seconds} s per run, {Environment.ProcessorCount} cores, dir {root}; RaftEngine mmap={shown.UseMemoryMappedWrites} preallocate={shown.PreallocateFiles} recycle={shown.MaxRecycledFiles} prefill={shown.PrefillForRecycle}");
+            Console.WriteLine("# e/s = entries per second, MB/s = payload MiB per second, wamp = disk bytes written / payload bytes (open excluded)");
+            Console.WriteLine("# open = time and bytes written to open the fresh store (RaftEngine: prefilling its recycle pool, a one-time cost); rd = MiB read during the run");
             var ratios = new List<double>();
             var lsmRatios = new List<double>();
             foreach (AppendWorkload w in Matrix(full, Arg(args, "--case")))
@@ -135,7 +138,7 @@ public static class RaftEngineBench
     }
 
     private static string Format(AppendResult r) =>
-        $"{r.EntriesPerSecond,10:N0} e/s {r.MegabytesPerSecond,7:F1} MB/s wamp {r.DiskWriteAmplification:F2}";
+        $"{r.EntriesPerSecond,10:N0} e/s {r.MegabytesPerSecond,7:F1} MB/s wamp {r.DiskWriteAmplification:F2} (open {r.OpenSeconds:F2} s {r.OpenDiskBytes >> 20} MiB, rd {r.DiskReadBytes >> 20})";
 
     private enum StoreKind
     {
@@ -158,6 +161,7 @@ public static class RaftEngineBench
         options.UseMemoryMappedWrites = s_mapped ?? options.UseMemoryMappedWrites;
         options.PreallocateFiles = s_preallocate ?? options.PreallocateFiles;
         options.MaxRecycledFiles = s_recycle ?? options.MaxRecycledFiles;
+        options.PrefillForRecycle = s_prefill ?? options.PrefillForRecycle;
         return options;
     }
 
@@ -165,7 +169,11 @@ public static class RaftEngineBench
     private static AppendResult RunAppend(string root, AppendWorkload w, double seconds, StoreKind kind, out IRaftLogStore? kept, bool keep = false, (ulong Lo, ulong Hi)[]? live = null)
     {
         string dir = Path.Combine(root, kind + "-" + Guid.NewGuid().ToString("N"));
+        long openBefore = ProcessIO.WriteBytes();
+        var openWatch = Stopwatch.StartNew();
         IRaftLogStore store = OpenStore(dir, kind);
+        double openSeconds = openWatch.Elapsed.TotalSeconds;
+        long openBytes = ProcessIO.WriteBytes() - openBefore;
         kept = null;
         try
         {
@@ -173,6 +181,7 @@ public static class RaftEngineBench
             long entries = 0;
             long payload = 0;
             long diskBefore = ProcessIO.WriteBytes();
+            long readBefore = ProcessIO.ReadBytes();
             long storeBefore = store is RaftEngineLogStore re0 ? re0.Engine.BytesWritten : 0;
             using var stop = new CancellationTokenSource();
             var workers = new Thread[threads];
@@ -207,12 +216,13 @@ public static class RaftEngineBench
             maintenance.Join();
             store.Settle();
             long disk = ProcessIO.WriteBytes() - diskBefore;
+            long read = ProcessIO.ReadBytes() - readBefore;
             long storeBytes = store is RaftEngineLogStore re1 ? re1.Engine.BytesWritten - storeBefore : 0;
             if (keep)
             {
                 kept = store;
             }
-            return new AppendResult(entries, payload, elapsed, disk, storeBytes);
+            return new AppendResult(entries, payload, elapsed, disk, storeBytes, openSeconds, openBytes, read);
         }
         finally
         {

@@ -86,6 +86,18 @@ public sealed partial class RaftLogEngine : IDisposable
     /// <summary>Active files since open that were recycled purged files rather than new ones.</summary>
     public long RecycledFileReuses => _pipe.RecycledReuses;
 
+    /// <summary>Files <see cref="RaftEngineOptions.PrefillForRecycle"/> wrote into the recycle pool at open.</summary>
+    public int PrefilledFileCount => _pipe.PrefilledFiles;
+
+    /// <summary>Bytes <see cref="RaftEngineOptions.PrefillForRecycle"/> wrote at open: a one-time cost, not an append's.</summary>
+    public long PrefillBytes => _pipe.PrefillBytes;
+
+    /// <summary>
+    /// Bytes of recycle-pool files asked back into the page cache since open (reads only, asynchronous readahead),
+    /// so that appends into a reused file dirty single pages (src/RaftEngine/FORMAT.md, "Recycling").
+    /// </summary>
+    public long RecycleRecacheBytes => _pipe.RecacheBytes;
+
     /// <summary>Memory held by the index and the block cache.</summary>
     public RaftEngineMemoryUsage GetMemoryUsage() =>
         new(_index.MemoryBytes, _cache.Size, _index.RegionCount, _index.EntryCount);

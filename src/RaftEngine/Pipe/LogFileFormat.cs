@@ -31,9 +31,17 @@ internal static class LogFileFormat
     /// <summary>Name suffix of a purged file kept for reuse (FORMAT.md, "Recycling").</summary>
     public const string RecycleExtension = ".raftrecycle";
 
+    /// <summary>Name suffix of a file being prefilled for the recycle pool; renamed to the recycle name once written.</summary>
+    public const string PrefillExtension = ".raftprefill";
+
     public static string FileName(ulong seq) => seq.ToString("D16", System.Globalization.CultureInfo.InvariantCulture) + Extension;
 
     public static string RecycleFileName(ulong seq) => seq.ToString("D16", System.Globalization.CultureInfo.InvariantCulture) + RecycleExtension;
+
+    public static string PrefillFileName(ulong seq) => seq.ToString("D16", System.Globalization.CultureInfo.InvariantCulture) + PrefillExtension;
+
+    /// <summary>Parses a file name made by <see cref="PrefillFileName"/>; false for any other name.</summary>
+    public static bool TryParsePrefillFileName(string name, out ulong seq) => TryParse(name, PrefillExtension, out seq);
 
     /// <summary>Parses a file name made by <see cref="FileName"/>; false for any other name.</summary>
     public static bool TryParseFileName(string name, out ulong seq) => TryParse(name, Extension, out seq);

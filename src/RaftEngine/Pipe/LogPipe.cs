@@ -24,6 +24,7 @@ internal sealed unsafe class LogPipe : IDisposable
     private readonly bool _preallocate;
     private readonly bool _mapped;
     private readonly int _maxRecycled;
+    private readonly bool _prefill;
 
     // Guards _files and _recycled (membership only). Lock order: a region lock is never held while taking it.
     private readonly Lock _filesLock = new();
@@ -42,6 +43,9 @@ internal sealed unsafe class LogPipe : IDisposable
     private readonly byte[] _fileHeader = new byte[LogFileFormat.HeaderSize + BatchFormat.HeaderSize];
     private readonly List<ReadOnlyMemory<byte>> _gather = [];
     private long _recycledReuses;
+    private long _prefillBytes;
+    private long _recacheBytes;
+    private int _prefilledFiles;
 
     // Mapped mode, leader-only: the active file mapped from offset 0 for _mappedLength bytes.
     private MemoryMappedFile? _map;
@@ -60,6 +64,7 @@ internal sealed unsafe class LogPipe : IDisposable
         _preallocate = options.PreallocateFiles;
         _mapped = options.UseMemoryMappedWrites;
         _maxRecycled = options.MaxRecycledFiles;
+        _prefill = options.PrefillForRecycle;
     }
 
     /// <summary>
@@ -94,6 +99,10 @@ internal sealed unsafe class LogPipe : IDisposable
             {
                 DirectorySync.Sync(directory);
             }
+            if (pipe._prefill)
+            {
+                nextSeq = pipe.PrefillPool(nextSeq);
+            }
             pipe.CreateActive(nextSeq);
         }
         catch
@@ -114,6 +123,15 @@ internal sealed unsafe class LogPipe : IDisposable
 
     /// <summary>How many active files were recycled purged files rather than new ones.</summary>
     public long RecycledReuses => Interlocked.Read(ref _recycledReuses);
+
+    /// <summary>Files written by <see cref="RaftEngineOptions.PrefillForRecycle"/> at open.</summary>
+    public int PrefilledFiles => _prefilledFiles;
+
+    /// <summary>Bytes written by the prefill at open (zeros, synced).</summary>
+    public long PrefillBytes => _prefillBytes;
+
+    /// <summary>Bytes of pool files asked back into the page cache in single pages (at open and at each recycling).</summary>
+    public long RecacheBytes => Interlocked.Read(ref _recacheBytes);
 
     /// <summary>Purged files waiting for reuse.</summary>
     public int RecycledCount
@@ -248,6 +266,57 @@ internal sealed unsafe class LogPipe : IDisposable
         _active = file;
         _writeOffset = LogFileFormat.HeaderSize;
         _unsynced = false;
+    }
+
+    // Prepares the recycle pool at open (raft-engine's prefill-for-recycle): files found in the pool are re-cached in
+    // single pages, and the pool is topped up to its capacity with new files of zeros, so that even the first active
+    // file overwrites written blocks. Each new file takes the next sequence number (never used by a log: sequences
+    // stay unique) and is written under its prefill name, synced, then renamed into the pool; an interrupted prefill
+    // leaves a prefill name, which recovery deletes. Returns the sequence number for the active file.
+    private ulong PrefillPool(ulong nextSeq)
+    {
+        foreach (RecycledFile r in _recycled)
+        {
+            using SafeFileHandle handle = File.OpenHandle(r.Path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+            _recacheBytes += NativeFile.RecacheInSmallPages(handle, RandomAccess.GetLength(handle));
+        }
+        int missing = _maxRecycled - _recycled.Count;
+        if (missing <= 0)
+        {
+            return nextSeq;
+        }
+        // Zeros written 4 KiB per call: the page cache keeps a file in folios as large as the writes that made them,
+        // and appends into a large cached folio would dirty (and account) all of it per sync (NativeFile).
+        byte[] zeros = new byte[4096];
+        for (int i = 0; i < missing; i++)
+        {
+            ulong seq = nextSeq++;
+            if (seq > LogFileFormat.MaxSequence)
+            {
+                throw new IOException($"The Raft log in '{_directory}' has used every file sequence number below 2^32.");
+            }
+            string temporary = System.IO.Path.Combine(_directory, LogFileFormat.PrefillFileName(seq));
+            string pooled = System.IO.Path.Combine(_directory, LogFileFormat.RecycleFileName(seq));
+            using (SafeFileHandle handle = File.OpenHandle(temporary, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete))
+            {
+                if (_preallocate)
+                {
+                    NativeFile.Preallocate(handle, temporary, _targetFileSize);
+                }
+                for (long offset = 0; offset < _targetFileSize; offset += zeros.Length)
+                {
+                    int n = (int)Math.Min(zeros.Length, _targetFileSize - offset);
+                    RandomAccess.Write(handle, zeros.AsSpan(0, n), offset);
+                }
+                NativeFile.DataSync(handle, temporary);
+            }
+            File.Move(temporary, pooled);
+            _recycled.Add(new RecycledFile(pooled, null));
+            _prefillBytes += _targetFileSize;
+            _prefilledFiles++;
+        }
+        DirectorySync.Sync(_directory);
+        return nextSeq;
     }
 
     // A new file: preallocated, header written, file and directory synced.
@@ -441,6 +510,12 @@ internal sealed unsafe class LogPipe : IDisposable
             {
                 string recyclePath = System.IO.Path.Combine(_directory, LogFileFormat.RecycleFileName(f.Seq));
                 File.Move(f.Path, recyclePath);
+                // Synced at its rotation: its cached pages are clean and can be dropped and read back in single
+                // pages (NativeFile.RecacheInSmallPages: asynchronous readahead) before a writer gets it. Old readers are unaffected.
+                using (SafeFileHandle recache = File.OpenHandle(recyclePath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete))
+                {
+                    Interlocked.Add(ref _recacheBytes, NativeFile.RecacheInSmallPages(recache, RandomAccess.GetLength(recache)));
+                }
                 lock (_filesLock)
                 {
                     _recycled.Add(new RecycledFile(recyclePath, f));

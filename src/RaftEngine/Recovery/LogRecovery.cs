@@ -7,8 +7,8 @@ namespace ManagedKv.RaftEngine;
 /// Rebuilds the index from the log files at open: reads every file header (each version 2 header records its
 /// predecessor's exact data length), scans the files in parallel (checksums are the expensive part), then replays
 /// their batches in file order through <see cref="IndexMap.ApplyBatch"/>, the same code the write path uses. Drops
-/// a torn tail of the newest file (TolerateTailCorruption). Also finds the purged files kept for recycling. Runs
-/// once, before the engine accepts calls.
+/// a torn tail of the newest file (TolerateTailCorruption). Also finds the files kept for recycling and deletes
+/// unfinished prefills. Runs once, before the engine accepts calls.
 /// </summary>
 internal static class LogRecovery
 {
@@ -28,6 +28,12 @@ internal static class LogRecovery
             {
                 recycled.Add(path);
                 maxRecycledSeq = Math.Max(maxRecycledSeq, recycledSeq);
+            }
+            else if (LogFileFormat.TryParsePrefillFileName(name, out ulong prefillSeq))
+            {
+                // A prefill the process did not finish (FORMAT.md, "Recycling"): never a log; the pipe prefills anew.
+                File.Delete(path);
+                maxRecycledSeq = Math.Max(maxRecycledSeq, prefillSeq);
             }
         }
         found.Sort(static (a, b) => a.Seq.CompareTo(b.Seq));

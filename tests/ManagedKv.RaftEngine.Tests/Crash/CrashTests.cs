@@ -153,7 +153,7 @@ public sealed class CrashTests
                 child.WaitForExit();
                 Assert.True(acks >= killAfter, $"child exited early (seed {seed}): {errors}");
             }
-            using var engine = RaftLogEngine.Open(dir.Path, new RaftEngineOptions { UseMemoryMappedWrites = mapped });
+            using var engine = RaftLogEngine.Open(dir.Path, new RaftEngineOptions { UseMemoryMappedWrites = mapped, TargetFileSize = 64 << 10, MaxRecycledFiles = 4 });
             foreach (ulong region in model.Keys.Union(pending.Keys).ToList())
             {
                 RegionModel acked = model.TryGetValue(region, out RegionModel? m) ? m : new RegionModel();

@@ -4,6 +4,10 @@ namespace ManagedKv.RaftEngine.Tests.Engine;
 
 public sealed class EngineBasicTests
 {
+    // The engine's defaults with smaller files: the default recycle pool is prefilled at open (8 files of the target
+    // size), which at 128 MiB files would write 1 GiB per test.
+    private static RaftEngineOptions Defaults() => new() { TargetFileSize = 256 << 10 };
+
     private static ReadOnlyMemory<byte>[] Entries(ulong first, int count, int size, byte salt = 0)
     {
         var list = new ReadOnlyMemory<byte>[count];
@@ -23,7 +27,7 @@ public sealed class EngineBasicTests
     public void WrittenEntriesAndStatesReadBackAndSurviveReopen()
     {
         using var dir = new TempDir();
-        var options = new RaftEngineOptions();
+        var options = Defaults();
         using (var engine = RaftLogEngine.Open(dir.Path, options))
         {
             var batch = new LogBatch();
@@ -62,7 +66,7 @@ public sealed class EngineBasicTests
     public void AppendAtOrBelowLastIndexTruncatesConflictingSuffix()
     {
         using var dir = new TempDir();
-        using var engine = RaftLogEngine.Open(dir.Path, new RaftEngineOptions());
+        using var engine = RaftLogEngine.Open(dir.Path, Defaults());
         var batch = new LogBatch();
         batch.AddEntries(1, 1, Entries(1, 10, 20));
         engine.Write(batch, false);
@@ -79,7 +83,7 @@ public sealed class EngineBasicTests
     public void AppendPastLastIndexPlusOneDropsOlderEntries()
     {
         using var dir = new TempDir();
-        using var engine = RaftLogEngine.Open(dir.Path, new RaftEngineOptions());
+        using var engine = RaftLogEngine.Open(dir.Path, Defaults());
         var batch = new LogBatch();
         batch.AddEntries(1, 1, Entries(1, 5, 20));
         batch.AddEntries(1, 100, Entries(100, 2, 20));
@@ -92,7 +96,7 @@ public sealed class EngineBasicTests
     public void CompactAndCleanRemoveEntries()
     {
         using var dir = new TempDir();
-        using var engine = RaftLogEngine.Open(dir.Path, new RaftEngineOptions());
+        using var engine = RaftLogEngine.Open(dir.Path, Defaults());
         var batch = new LogBatch();
         batch.AddEntries(1, 1, Entries(1, 10, 20));
         batch.AddEntries(2, 1, Entries(1, 10, 20));
@@ -118,7 +122,7 @@ public sealed class EngineBasicTests
     public void FetchStopsAtMaxBytesButReturnsAtLeastOne()
     {
         using var dir = new TempDir();
-        using var engine = RaftLogEngine.Open(dir.Path, new RaftEngineOptions());
+        using var engine = RaftLogEngine.Open(dir.Path, Defaults());
         var batch = new LogBatch();
         batch.AddEntries(1, 1, Entries(1, 10, 100));
         engine.Write(batch, false);
@@ -137,7 +141,7 @@ public sealed class EngineBasicTests
     public void LargeBlocksAreCompressedAndReadBack()
     {
         using var dir = new TempDir();
-        var options = new RaftEngineOptions { BatchCompressionThreshold = 1024 };
+        var options = new RaftEngineOptions { BatchCompressionThreshold = 1024, TargetFileSize = 256 << 10 };
         byte[] text = Encoding.ASCII.GetBytes(string.Concat(Enumerable.Repeat("raft entry payload ", 200)));
         var entries = new ReadOnlyMemory<byte>[] { text, text, text };
         long written;
@@ -189,7 +193,7 @@ public sealed class EngineBasicTests
     public void ConcurrentSyncWritersShareWritesAndAllLand()
     {
         using var dir = new TempDir();
-        using (var engine = RaftLogEngine.Open(dir.Path, new RaftEngineOptions()))
+        using (var engine = RaftLogEngine.Open(dir.Path, Defaults()))
         {
             const int threads = 16;
             const int perThread = 50;
@@ -209,7 +213,7 @@ public sealed class EngineBasicTests
                 Assert.Equal((ulong)perThread, engine.LastIndex((ulong)t));
             }
         }
-        using (var engine = RaftLogEngine.Open(dir.Path, new RaftEngineOptions()))
+        using (var engine = RaftLogEngine.Open(dir.Path, Defaults()))
         {
             for (int t = 0; t < 16; t++)
             {
@@ -224,15 +228,15 @@ public sealed class EngineBasicTests
     public void SecondOpenOfSameDirectoryFails()
     {
         using var dir = new TempDir();
-        using var engine = RaftLogEngine.Open(dir.Path, new RaftEngineOptions());
-        Assert.ThrowsAny<IOException>(() => RaftLogEngine.Open(dir.Path, new RaftEngineOptions()));
+        using var engine = RaftLogEngine.Open(dir.Path, Defaults());
+        Assert.ThrowsAny<IOException>(() => RaftLogEngine.Open(dir.Path, Defaults()));
     }
 
     [Fact]
     public void DisposedEngineRefusesCalls()
     {
         using var dir = new TempDir();
-        var engine = RaftLogEngine.Open(dir.Path, new RaftEngineOptions());
+        var engine = RaftLogEngine.Open(dir.Path, Defaults());
         engine.Dispose();
         var batch = new LogBatch();
         batch.Clean(1);
@@ -244,7 +248,7 @@ public sealed class EngineBasicTests
     public void MemoryUsageGrowsWithEntriesAndShrinksAfterCompaction()
     {
         using var dir = new TempDir();
-        using var engine = RaftLogEngine.Open(dir.Path, new RaftEngineOptions());
+        using var engine = RaftLogEngine.Open(dir.Path, Defaults());
         var batch = new LogBatch();
         for (ulong i = 1; i <= 2000; i += 20)
         {

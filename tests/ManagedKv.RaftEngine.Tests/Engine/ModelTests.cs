@@ -50,6 +50,7 @@ public sealed class ModelTests
         UseMemoryMappedWrites = rng.Next(2) == 0,
         PreallocateFiles = rng.Next(4) != 0,
         MaxRecycledFiles = rng.Next(3) == 0 ? 0 : 1 + rng.Next(4),
+        PrefillForRecycle = rng.Next(2) == 0,
         RecoveryMode = (RecoveryMode)rng.Next(3),
     };
 

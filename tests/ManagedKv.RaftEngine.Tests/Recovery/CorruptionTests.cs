@@ -6,7 +6,7 @@ public sealed class CorruptionTests
     private const int Batches = 6;
 
     private static RaftEngineOptions Options(RecoveryMode mode, bool preallocate = true) =>
-        new() { RecoveryMode = mode, BlockCacheCapacity = 0, PreallocateFiles = preallocate };
+        new() { RecoveryMode = mode, BlockCacheCapacity = 0, PreallocateFiles = preallocate, TargetFileSize = 256 << 10, MaxRecycledFiles = 2 };
 
     private static byte[] Entry(ulong index) => Enumerable.Range(0, 300).Select(i => (byte)(i + (int)index)).ToArray();
 

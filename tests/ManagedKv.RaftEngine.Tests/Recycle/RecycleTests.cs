@@ -17,6 +17,9 @@ public sealed class RecycleTests
         TargetFileSize = 4096,
         PurgeThreshold = 8192,
         MaxRecycledFiles = maxRecycled,
+        // These tests need purged files in the pool (a previous life's batches behind the data); PrefillTests covers
+        // the prefilled pool.
+        PrefillForRecycle = false,
         UseMemoryMappedWrites = mapped,
         RecoveryMode = mode,
         BlockCacheCapacity = 0,
