@@ -301,6 +301,10 @@ internal sealed unsafe class WalWriter : IDisposable
         if (_view is not null)
         {
             _view.SafeMemoryMappedViewHandle.ReleasePointer();
+            // Unmap first: disposing the accessor of an open view msyncs it (MS_SYNC), a synchronous write-back of every
+            // dirty page on the writer's thread. Unmapped dirty pages stay in the page cache (a process crash loses
+            // nothing); syncs that were asked for already flushed their range.
+            _view.SafeMemoryMappedViewHandle.Dispose();
             _view.Dispose();
             _view = null;
             _base = null;
