@@ -58,11 +58,16 @@ internal sealed unsafe partial class TableReader
         int rawLength = size + TableFormat.BlockTrailerSize;
         long offset = (long)handle.Offset;
 
-        // Memory-mapped: check the mapped bytes and use them in place.
+        // Memory-mapped: check the mapped bytes and use them in place (their checksum once per reader).
         if (mapped && !_tableCompressed && _file.TryGetPointer(offset, rawLength, out byte* pointer))
         {
             var raw = new ReadOnlySpan<byte>(pointer, rawLength);
-            byte type = CheckTrailer(Path, offset, raw, size, verify);
+            bool check = verify && !MappedBlockVerified(handle);
+            byte type = CheckTrailer(Path, offset, raw, size, check);
+            if (check)
+            {
+                RememberMappedBlockVerified(handle);
+            }
             if (type == (byte)CompressionType.None)
             {
                 return BlockContents.FromNative(pointer, size, null);
@@ -172,6 +177,46 @@ internal sealed unsafe partial class TableReader
             ThrowHelper.ThrowCorruption(Path, offset, $"cannot decompress {BlockCompression.NameOf((CompressionType)type)} block");
         }
         return BlockContents.FromCache(_cache!.Insert(_cacheId, handle.Offset, block, length, length));
+    }
+
+    /// <summary>
+    /// Mapped blocks are not copied into the block cache, so without this every access would hash the block again (a
+    /// seek touching an L0 file paid for a 4 KiB checksum each time). A direct-mapped, lock-free table of the exact
+    /// handles (offset and size packed in one word; handles too large to pack are always verified) whose checksum
+    /// matched: a slot holds 0 or a verified handle's tag + 1, read and written atomically, so a hit is always
+    /// exact. Sized to the table's data blocks (at most 16K slots, 128 KiB); allocated on the first mapped read.
+    /// </summary>
+    private ulong[]? _verifiedMapped;
+
+    private const int VerifiedTagSizeBits = 24;
+
+    private static bool TryTag(BlockHandle handle, out ulong tag)
+    {
+        tag = (handle.Offset << VerifiedTagSizeBits) | handle.Size;
+        return handle.Offset < (1UL << (63 - VerifiedTagSizeBits)) && handle.Size < (1UL << VerifiedTagSizeBits);
+    }
+
+    private static int Slot(ulong tag, int length) => (int)((tag * 0x9E3779B97F4A7C15UL) >> 40) & (length - 1);
+
+    private bool MappedBlockVerified(BlockHandle handle)
+    {
+        ulong[]? table = Volatile.Read(ref _verifiedMapped);
+        return table != null && TryTag(handle, out ulong tag) && Volatile.Read(ref table[Slot(tag, table.Length)]) == tag + 1;
+    }
+
+    private void RememberMappedBlockVerified(BlockHandle handle)
+    {
+        if (!TryTag(handle, out ulong tag))
+        {
+            return;
+        }
+        ulong[]? table = Volatile.Read(ref _verifiedMapped);
+        if (table == null)
+        {
+            int slots = (int)Math.Min(16384UL, Math.Max(64UL, System.Numerics.BitOperations.RoundUpToPowerOf2(Properties.NumDataBlocks)));
+            table = Interlocked.CompareExchange(ref _verifiedMapped, new ulong[slots], null) ?? _verifiedMapped!;
+        }
+        Volatile.Write(ref table[Slot(tag, table.Length)], tag + 1);
     }
 
     private static byte[] EnsureScratch(ref byte[]? scratch, int length)
