@@ -19,9 +19,11 @@ internal sealed unsafe partial class TableReader
     /// Returns the uncompressed contents of a data block: from the block cache, or read (and, when
     /// <paramref name="fillCache"/>, inserted). When the block is neither cached nor mapped, it is read into
     /// <paramref name="scratch"/> (grown as needed; the caller owns it and keeps it until the contents are released).
-    /// The caller calls <see cref="BlockContents.Release"/> when done with it.
+    /// The caller calls <see cref="BlockContents.Release"/> when done with it. An iterator passes its
+    /// <paramref name="readahead"/>: blocks of a compressed table read from the file then come from readahead windows
+    /// while the iterator moves sequentially.
     /// </summary>
-    internal BlockContents ReadDataBlock(BlockHandle handle, bool fillCache, ref byte[]? scratch)
+    internal BlockContents ReadDataBlock(BlockHandle handle, bool fillCache, ref byte[]? scratch, BlockReadahead? readahead = null)
     {
         AssertReferenced();
         if (_cache != null)
@@ -34,7 +36,7 @@ internal sealed unsafe partial class TableReader
             }
             _options.Statistics?.Record(Ticker.BlockCacheDataMiss);
         }
-        return ReadBlockFromFile(handle, insert: fillCache && _cache != null, mapped: fillCache, _options.VerifyChecksums, ref scratch);
+        return ReadBlockFromFile(handle, insert: fillCache && _cache != null, mapped: fillCache, _options.VerifyChecksums, ref scratch, readahead);
     }
 
     /// <summary>An unpinned index or filter block: from the cache, else reread, verified and reinserted.</summary>
@@ -51,7 +53,8 @@ internal sealed unsafe partial class TableReader
         return ReadBlockFromFile(handle, insert: true, mapped: true, verify: true, ref unused);
     }
 
-    private BlockContents ReadBlockFromFile(BlockHandle handle, bool insert, bool mapped, bool verify, ref byte[]? scratch)
+    private BlockContents ReadBlockFromFile(BlockHandle handle, bool insert, bool mapped, bool verify, ref byte[]? scratch,
+        BlockReadahead? readahead = null)
     {
         CheckHandle(Path, _limit, handle);
         int size = (int)handle.Size;
@@ -124,28 +127,36 @@ internal sealed unsafe partial class TableReader
             }
         }
 
-        byte[] rented = ArrayPool<byte>.Shared.Rent(rawLength);
+        byte[]? rented = null;
         try
         {
-            ReadExactly(offset, rented.AsSpan(0, rawLength));
-            byte type = CheckTrailer(Path, offset, rented, size, verify);
+            if (readahead == null || !readahead.TryRead(_file, _limit, offset, rawLength, out ReadOnlySpan<byte> raw))
+            {
+                rented = ArrayPool<byte>.Shared.Rent(rawLength);
+                ReadExactly(offset, rented.AsSpan(0, rawLength));
+                raw = rented.AsSpan(0, rawLength);
+            }
+            byte type = CheckTrailer(Path, offset, raw, size, verify);
             if (type != (byte)CompressionType.None)
             {
-                return Decompress(rented.AsSpan(0, size), type, handle, insert, ref scratch);
+                return Decompress(raw[..size], type, handle, insert, ref scratch);
             }
             if (insert)
             {
                 byte* block = BlockCache.AllocateBlock(size);
-                rented.AsSpan(0, size).CopyTo(new Span<byte>(block, size));
+                raw[..size].CopyTo(new Span<byte>(block, size));
                 return BlockContents.FromCache(_cache!.Insert(_cacheId, handle.Offset, block, size, size));
             }
             byte[] buffer = EnsureScratch(ref scratch, size);
-            rented.AsSpan(0, size).CopyTo(buffer);
+            raw[..size].CopyTo(buffer);
             return BlockContents.FromArray(buffer, 0, size);
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(rented);
+            if (rented != null)
+            {
+                ArrayPool<byte>.Shared.Return(rented);
+            }
         }
     }
 
