@@ -26,7 +26,8 @@ internal sealed unsafe partial class TableReader
     internal BlockContents ReadDataBlock(BlockHandle handle, bool fillCache, ref byte[]? scratch, BlockReadahead? readahead = null)
     {
         AssertReferenced();
-        if (_cache != null)
+        // The data blocks of a mapped table without compression are used in place and never cached: no lookup.
+        if (_cache != null && (_tableCompressed || !_file.TryGetPointer(0, 0, out _)))
         {
             BlockCacheEntry? cached = _cache.Lookup(_cacheId, handle.Offset);
             if (cached != null)
