@@ -212,12 +212,14 @@ internal sealed unsafe class BlockIterator
         ReadOnlySpan<byte> block = Block;
         int left = 0;
         int right = _numRestarts - 1;
+        // Internal keys: compare the first 8 user-key bytes as a number first (KeyPrefix orders like the keys); only
+        // equal prefixes need the whole comparison.
+        ulong p = _internalKeys ? KeyPrefix(InternalKey.UserKey(target)) : 0;
         if (_restartPrefixes != null && _internalKeys)
         {
             // Restarts with a smaller prefix hold smaller keys, those with a larger one larger keys: only the run of
             // equal prefixes needs whole-key compares. left = last restart surely < target, right = last candidate.
             ReadOnlySpan<ulong> prefixes = _restartPrefixes;
-            ulong p = KeyPrefix(InternalKey.UserKey(target));
             int lower = LowerBound(prefixes, p);
             int upper = lower;
             while (upper < prefixes.Length && prefixes[upper] == p && upper - lower < 4)
@@ -234,7 +236,7 @@ internal sealed unsafe class BlockIterator
         while (left < right)
         {
             int mid = (left + right + 1) >> 1;
-            if (Compare(RestartKey(block, mid), target) < 0)
+            if (CompareToTarget(RestartKey(block, mid), target, p) < 0)
             {
                 left = mid;   // every key before restart mid is < target
             }
@@ -246,11 +248,27 @@ internal sealed unsafe class BlockIterator
         SeekToRestartPoint(left);
         while (ParseNextEntry(block))
         {
-            if (Compare(CurrentKey(block), target) >= 0)
+            if (CompareToTarget(CurrentKey(block), target, p) >= 0)
             {
                 return;
             }
         }
+    }
+
+    /// <summary>Compares <paramref name="key"/> with <paramref name="target"/>, whose KeyPrefix is <paramref name="targetPrefix"/> (internal keys).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private int CompareToTarget(ReadOnlySpan<byte> key, ReadOnlySpan<byte> target, ulong targetPrefix)
+    {
+        if (!_internalKeys)
+        {
+            return key.SequenceCompareTo(target);
+        }
+        ulong prefix = KeyPrefix(InternalKey.UserKey(key));
+        if (prefix != targetPrefix)
+        {
+            return prefix < targetPrefix ? -1 : 1;
+        }
+        return InternalKey.Compare(key, target);
     }
 
     /// <summary>First index whose prefix is &gt;= <paramref name="p"/>.</summary>

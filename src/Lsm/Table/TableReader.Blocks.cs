@@ -193,10 +193,10 @@ internal sealed unsafe partial class TableReader
 
     /// <summary>
     /// Mapped blocks are not copied into the block cache, so without this every access would hash the block again (a
-    /// seek touching an L0 file paid for a 4 KiB checksum each time). A direct-mapped, lock-free table of the exact
-    /// handles (offset and size packed in one word; handles too large to pack are always verified) whose checksum
-    /// matched: a slot holds 0 or a verified handle's tag + 1, read and written atomically, so a hit is always
-    /// exact. Sized to the table's data blocks (at most 16K slots, 128 KiB); allocated on the first mapped read.
+    /// seek touching an L0 file paid for a 4 KiB checksum each time). A lock-free, two-way set-associative table of the
+    /// exact handles (offset and size packed in one word; handles too large to pack are always verified) whose
+    /// checksum matched: a slot holds 0 or a verified handle's tag + 1, read and written atomically, so a hit is always
+    /// exact. Two slots per data block (at most 64K slots, 512 KiB), allocated on the first mapped read.
     /// </summary>
     private ulong[]? _verifiedMapped;
 
@@ -208,12 +208,18 @@ internal sealed unsafe partial class TableReader
         return handle.Offset < (1UL << (63 - VerifiedTagSizeBits)) && handle.Size < (1UL << VerifiedTagSizeBits);
     }
 
-    private static int Slot(ulong tag, int length) => (int)((tag * 0x9E3779B97F4A7C15UL) >> 40) & (length - 1);
+    /// <summary>The first slot of the tag's two-slot set.</summary>
+    private static int Set(ulong tag, int length) => (int)((tag * 0x9E3779B97F4A7C15UL) >> 32) & (length - 2);
 
     private bool MappedBlockVerified(BlockHandle handle)
     {
         ulong[]? table = Volatile.Read(ref _verifiedMapped);
-        return table != null && TryTag(handle, out ulong tag) && Volatile.Read(ref table[Slot(tag, table.Length)]) == tag + 1;
+        if (table == null || !TryTag(handle, out ulong tag))
+        {
+            return false;
+        }
+        int set = Set(tag, table.Length);
+        return Volatile.Read(ref table[set]) == tag + 1 || Volatile.Read(ref table[set + 1]) == tag + 1;
     }
 
     private void RememberMappedBlockVerified(BlockHandle handle)
@@ -225,10 +231,14 @@ internal sealed unsafe partial class TableReader
         ulong[]? table = Volatile.Read(ref _verifiedMapped);
         if (table == null)
         {
-            int slots = (int)Math.Min(16384UL, Math.Max(64UL, System.Numerics.BitOperations.RoundUpToPowerOf2(Properties.NumDataBlocks)));
+            ulong blocks = Math.Max(32UL, Properties.NumDataBlocks);
+            int slots = (int)Math.Min(65536UL, System.Numerics.BitOperations.RoundUpToPowerOf2(2 * blocks));
             table = Interlocked.CompareExchange(ref _verifiedMapped, new ulong[slots], null) ?? _verifiedMapped!;
         }
-        Volatile.Write(ref table[Slot(tag, table.Length)], tag + 1);
+        // Fill an empty slot of the set, else replace the one the tag's low bit picks (a cheap pseudo-random choice).
+        int set = Set(tag, table.Length);
+        int slot = Volatile.Read(ref table[set]) == 0 ? set : Volatile.Read(ref table[set + 1]) == 0 ? set + 1 : set + (int)((tag >> VerifiedTagSizeBits >> 6) & 1);
+        Volatile.Write(ref table[slot], tag + 1);
     }
 
     private static byte[] EnsureScratch(ref byte[]? scratch, int length)
