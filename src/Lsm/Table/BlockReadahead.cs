@@ -5,7 +5,7 @@ namespace ManagedKv.Lsm.Table;
 /// <summary>
 /// Readahead for one iterator's block reads from one table (RocksDB's automatic iterator readahead): once an iterator
 /// has read two blocks in a row that are adjacent in the file, in either direction, the next read that misses the
-/// block cache fetches a window of the following blocks (16 KiB, doubling up to 256 KiB) with one read call, and the
+/// block cache fetches a window of the following blocks (16 KiB, doubling up to 64 KiB) with one read call, and the
 /// blocks after it are served from that window. A sequential scan of a table read with pread then costs one system
 /// call per window instead of one per block; the blocks still go through checksum, decompression and the block cache
 /// one by one. Random seeks never start a window.
@@ -14,7 +14,7 @@ namespace ManagedKv.Lsm.Table;
 internal sealed class BlockReadahead
 {
     private const int InitialWindow = 16 * 1024;
-    private const int MaxWindow = 256 * 1024;
+    private const int MaxWindow = 64 * 1024; // a 64 KiB pread is dominated by the copy already; bigger windows only hold memory
 
     private byte[]? _buffer;      // pooled; the window is _buffer[0.._length) = file bytes [_start, _start + _length)
     private long _start;
