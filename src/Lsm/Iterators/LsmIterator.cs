@@ -206,7 +206,8 @@ public sealed class LsmIterator : IDisposable
                         skipping = true;
                         break;
                     case ValueType.Value:
-                        if (skipping && userKey.SequenceCompareTo(_savedKey.AsSpan(0, _savedKeyLength)) <= 0)
+                        // The merged stream ascends, so a key not past the saved one equals it: an equality test is enough.
+                        if (skipping && userKey.SequenceEqual(_savedKey.AsSpan(0, _savedKeyLength)))
                         {
                             break; // an older version of a key already passed
                         }

@@ -6,12 +6,18 @@ namespace ManagedKv.Lsm.Iterators;
 /// Merges sorted child iterators into one sorted stream of internal keys, both directions (leveldb's
 /// MergingIterator with a binary heap of children: a min-heap moving forward, a max-heap moving backward).
 /// Switching direction re-positions every child around the current key. Owns and disposes its children.
+/// Like RocksDB's IteratorWrapper, it keeps each valid child's current key (a copy, refreshed once per move of that
+/// child) and the key's first 8 user-key bytes as a big-endian number: heap compares are mostly one integer compare,
+/// and reading keys never goes back through the children's layers (level → table → block).
 /// Not thread-safe.
 /// </summary>
 internal sealed class MergingIterator : IInternalIterator
 {
     private readonly IInternalIterator[] _children;
     private readonly int[] _heap; // indices of valid children; heap order by current key (min or max by _forward)
+    private readonly byte[][] _keys;      // per child: its current key in [0.._keyLengths[i]) while it is in the heap
+    private readonly int[] _keyLengths;
+    private readonly ulong[] _prefixes;   // per child: BlockIterator.KeyPrefix of its current user key
     private int _heapSize;
     private bool _forward = true;
     private byte[] _scratch = new byte[64];
@@ -20,13 +26,38 @@ internal sealed class MergingIterator : IInternalIterator
     {
         _children = children;
         _heap = new int[children.Length];
+        _keys = new byte[children.Length][];
+        for (int i = 0; i < _keys.Length; i++)
+        {
+            _keys[i] = new byte[32];
+        }
+        _keyLengths = new int[children.Length];
+        _prefixes = new ulong[children.Length];
     }
 
     public bool Valid => _heapSize > 0;
 
-    public ReadOnlySpan<byte> Key => _children[_heap[0]].Key;
+    public ReadOnlySpan<byte> Key
+    {
+        get
+        {
+            int top = _heap[0];
+            return new ReadOnlySpan<byte>(_keys[top], 0, _keyLengths[top]);
+        }
+    }
 
-    public ReadOnlySpan<byte> Value => _children[_heap[0]].Value;
+    public ReadOnlySpan<byte> Value
+    {
+        get
+        {
+            IInternalIterator c = _children[_heap[0]];
+            if (c is LevelIterator level)
+            {
+                return level.Value;
+            }
+            return c is OwnedTableIterator table ? table.Value : c.Value;
+        }
+    }
 
     internal IInternalIterator Current => _children[_heap[0]];
 
@@ -101,16 +132,80 @@ internal sealed class MergingIterator : IInternalIterator
             Rebuild(forward);
             return;
         }
-        IInternalIterator top = _children[_heap[0]];
-        Move(top, forward);
-        if (top.Valid)
+        if (MoveChild(_heap[0], forward))
         {
-            SiftDown(0);
+            if (_heapSize > 1)
+            {
+                SiftDown(0);
+            }
         }
         else
         {
             RemoveTop();
         }
+    }
+
+    /// <summary>
+    /// Steps child <paramref name="i"/> and loads its key; false when it ran out. The usual child types are called
+    /// directly (sealed classes: no interface dispatch, and their small members inline).
+    /// </summary>
+    private bool MoveChild(int i, bool forward)
+    {
+        IInternalIterator c = _children[i];
+        if (c is LevelIterator level)
+        {
+            if (forward)
+            {
+                level.Next();
+            }
+            else
+            {
+                level.Prev();
+            }
+            if (!level.Valid)
+            {
+                return false;
+            }
+            Load(i, level.Key);
+            return true;
+        }
+        if (c is OwnedTableIterator table)
+        {
+            if (forward)
+            {
+                table.Next();
+            }
+            else
+            {
+                table.Prev();
+            }
+            if (!table.Valid)
+            {
+                return false;
+            }
+            Load(i, table.Key);
+            return true;
+        }
+        Move(c, forward);
+        if (!c.Valid)
+        {
+            return false;
+        }
+        Load(i, c.Key);
+        return true;
+    }
+
+    /// <summary>Copies child <paramref name="i"/>'s current key.</summary>
+    private void Load(int i, ReadOnlySpan<byte> key)
+    {
+        byte[] copy = _keys[i];
+        if (copy.Length < key.Length)
+        {
+            copy = _keys[i] = new byte[Math.Max(key.Length, copy.Length * 2)];
+        }
+        key.CopyTo(copy);
+        _keyLengths[i] = key.Length;
+        _prefixes[i] = Table.BlockIterator.KeyPrefix(InternalKey.UserKey(key));
     }
 
     private static void Move(IInternalIterator c, bool forward)
@@ -142,8 +237,10 @@ internal sealed class MergingIterator : IInternalIterator
         _heapSize = 0;
         for (int i = 0; i < _children.Length; i++)
         {
-            if (_children[i].Valid)
+            IInternalIterator c = _children[i];
+            if (c.Valid)
             {
+                Load(i, c.Key);
                 _heap[_heapSize++] = i;
             }
         }
@@ -167,7 +264,13 @@ internal sealed class MergingIterator : IInternalIterator
     // different sources in a consistent DB) break by child index so order is deterministic.
     private bool Before(int a, int b)
     {
-        int c = InternalKey.Compare(_children[a].Key, _children[b].Key);
+        ulong pa = _prefixes[a];
+        ulong pb = _prefixes[b];
+        if (pa != pb)
+        {
+            return _forward ? pa < pb : pa > pb;
+        }
+        int c = InternalKey.Compare(new ReadOnlySpan<byte>(_keys[a], 0, _keyLengths[a]), new ReadOnlySpan<byte>(_keys[b], 0, _keyLengths[b]));
         if (c == 0)
         {
             return a < b;

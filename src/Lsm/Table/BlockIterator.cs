@@ -8,9 +8,11 @@ namespace ManagedKv.Lsm.Table;
 
 /// <summary>
 /// Cursor over one block built by <see cref="BlockBuilder"/> (FORMAT.md, "Blocks"): binary search over the restart
-/// points, then a linear scan; <see cref="Prev"/> rescans from the previous restart point. Keys stored whole (every
-/// restart key, every key of an index block) are exposed in place; prefix-compressed keys are rebuilt in a buffer the
-/// iterator owns and reuses, so a seek allocates nothing once the buffer has grown.
+/// points, then a linear scan. <see cref="Prev"/> decodes the restart interval before the current entry once into a
+/// small cache (entry offsets, rebuilt keys) and walks it backwards, as RocksDB's block iterator does, instead of
+/// rescanning the interval for every step. Keys stored whole (every restart key, every key of an index block) are
+/// exposed in place; prefix-compressed keys are rebuilt in buffers the iterator owns and reuses, so a seek or a step
+/// allocates nothing once the buffers have grown.
 /// Reusable: <see cref="Reset(ReadOnlyMemory{byte}, bool, string, long)"/> points it at another block, a managed
 /// array or native memory (a cached block, a memory-mapped file); the caller keeps native memory valid until the next
 /// Reset or <see cref="Clear"/>. Not thread-safe. Malformed entries throw <see cref="CorruptionException"/> naming
@@ -29,13 +31,22 @@ internal sealed unsafe class BlockIterator
     private int _numRestarts;
     private int _current;            // offset of the current entry; == _restartsOffset when not valid
     private int _next;               // offset just past the current entry
-    private int _restartIndex;       // restart point at or before _current
     private ulong[]? _restartPrefixes; // optional: RestartKeyPrefix of every restart key, to narrow Seek's binary search
-    private byte[] _keyBuffer = new byte[128];
+    private byte[] _keyBuffer = new byte[128]; // forward scans rebuild prefix-compressed keys here
     private int _keyLength;
-    private int _keyInBlock;         // >= 0: the key is _block[_keyInBlock.._keyInBlock+_keyLength]; -1: it is in _keyBuffer
+    private byte[]? _keyArray;       // the key is _keyArray[_keyOffset..+_keyLength] (_keyBuffer or _prevKeys), or
+    private int _keyOffset;          // ... the block's bytes [_keyOffset..+_keyLength] when _keyArray is null
     private int _valueOffset;
     private int _valueLength;
+
+    // Backward steps: the entries of one restart interval before the entry Prev started from, decoded once.
+    // _prevEntries holds PrevStride ints per entry (offset, key location, key length, value offset, value length); a
+    // key location >= 0 is a block offset (a key stored whole), ~i is _prevKeys[i..] (a rebuilt key).
+    private const int PrevStride = 5;
+    private int[] _prevEntries = new int[16 * PrevStride];
+    private byte[] _prevKeys = new byte[256];
+    private int _prevCount;          // entries cached; 0 when the cache does not describe the current position
+    private int _prevPos;            // index of the current entry in the cache while _prevCount > 0
 
     /// <summary>Points the iterator at <paramref name="block"/> (contents without trailer, array-backed); not positioned.</summary>
     public void Reset(ReadOnlyMemory<byte> block, bool internalKeys, string path, long blockOffset)
@@ -153,9 +164,10 @@ internal sealed unsafe class BlockIterator
         _restartsOffset = length - 4 - (4 * _numRestarts);
         _current = _restartsOffset;
         _next = _restartsOffset;
-        _restartIndex = _numRestarts;
         _keyLength = 0;
-        _keyInBlock = -1;
+        _keyArray = _keyBuffer;
+        _keyOffset = 0;
+        _prevCount = 0;
     }
 
     /// <summary>Drops the reference to the block (so a pooled buffer can be returned or a cache handle released).</summary>
@@ -168,12 +180,13 @@ internal sealed unsafe class BlockIterator
         _current = 0;
         _next = 0;
         _numRestarts = 0;
+        _prevCount = 0;
     }
 
     public bool Valid => _current < _restartsOffset;
 
     /// <summary>REQUIRES: Valid.</summary>
-    public ReadOnlySpan<byte> Key => _keyInBlock >= 0 ? Block.Slice(_keyInBlock, _keyLength) : _keyBuffer.AsSpan(0, _keyLength);
+    public ReadOnlySpan<byte> Key => _keyArray != null ? new ReadOnlySpan<byte>(_keyArray, _keyOffset, _keyLength) : Block.Slice(_keyOffset, _keyLength);
 
     /// <summary>REQUIRES: Valid.</summary>
     public ReadOnlySpan<byte> Value => Block.Slice(_valueOffset, _valueLength);
@@ -199,12 +212,14 @@ internal sealed unsafe class BlockIterator
         ReadOnlySpan<byte> block = Block;
         int left = 0;
         int right = _numRestarts - 1;
+        // Internal keys: compare the first 8 user-key bytes as a number first (KeyPrefix orders like the keys); only
+        // equal prefixes need the whole comparison.
+        ulong p = _internalKeys ? KeyPrefix(InternalKey.UserKey(target)) : 0;
         if (_restartPrefixes != null && _internalKeys)
         {
             // Restarts with a smaller prefix hold smaller keys, those with a larger one larger keys: only the run of
             // equal prefixes needs whole-key compares. left = last restart surely < target, right = last candidate.
             ReadOnlySpan<ulong> prefixes = _restartPrefixes;
-            ulong p = KeyPrefix(InternalKey.UserKey(target));
             int lower = LowerBound(prefixes, p);
             int upper = lower;
             while (upper < prefixes.Length && prefixes[upper] == p && upper - lower < 4)
@@ -221,7 +236,7 @@ internal sealed unsafe class BlockIterator
         while (left < right)
         {
             int mid = (left + right + 1) >> 1;
-            if (Compare(RestartKey(block, mid), target) < 0)
+            if (CompareToTarget(RestartKey(block, mid), target, p) < 0)
             {
                 left = mid;   // every key before restart mid is < target
             }
@@ -233,11 +248,27 @@ internal sealed unsafe class BlockIterator
         SeekToRestartPoint(left);
         while (ParseNextEntry(block))
         {
-            if (Compare(CurrentKey(block), target) >= 0)
+            if (CompareToTarget(CurrentKey(block), target, p) >= 0)
             {
                 return;
             }
         }
+    }
+
+    /// <summary>Compares <paramref name="key"/> with <paramref name="target"/>, whose KeyPrefix is <paramref name="targetPrefix"/> (internal keys).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private int CompareToTarget(ReadOnlySpan<byte> key, ReadOnlySpan<byte> target, ulong targetPrefix)
+    {
+        if (!_internalKeys)
+        {
+            return key.SequenceCompareTo(target);
+        }
+        ulong prefix = KeyPrefix(InternalKey.UserKey(key));
+        if (prefix != targetPrefix)
+        {
+            return prefix < targetPrefix ? -1 : 1;
+        }
+        return InternalKey.Compare(key, target);
     }
 
     /// <summary>First index whose prefix is &gt;= <paramref name="p"/>.</summary>
@@ -300,21 +331,124 @@ internal sealed unsafe class BlockIterator
     /// <summary>REQUIRES: Valid.</summary>
     public void Prev()
     {
+        if (_prevCount > 0 && _prevPos > 0)
+        {
+            LoadPrevEntry(_prevPos - 1);
+            return;
+        }
+        if (!DecodeIntervalBefore(_current))
+        {
+            MarkInvalid();
+            return;
+        }
+        LoadPrevEntry(_prevCount - 1);
+    }
+
+    /// <summary>
+    /// Fills the backward cache with the entries of the restart interval that holds the entry before the one at
+    /// <paramref name="original"/>, up to that entry; false when <paramref name="original"/> is the first entry.
+    /// </summary>
+    private bool DecodeIntervalBefore(int original)
+    {
         ReadOnlySpan<byte> block = Block;
-        int original = _current;
-        while (RestartPoint(block, _restartIndex) >= original)
+        _prevCount = 0;
+        // The last restart point before original (restart offsets ascend; a disordered array fails the checks below).
+        int lo = 0;
+        int hi = _numRestarts - 1;
+        if (RestartPoint(block, 0) >= original)
         {
-            if (_restartIndex == 0)
+            return false;
+        }
+        while (lo < hi)
+        {
+            int mid = (lo + hi + 1) >> 1;
+            if (RestartPoint(block, mid) < original)
             {
-                MarkInvalid();
-                return;
+                lo = mid;
             }
-            _restartIndex--;
+            else
+            {
+                hi = mid - 1;
+            }
         }
-        SeekToRestartPoint(_restartIndex);
-        while (ParseNextEntry(block) && _next < original)
+        int p = RestartPoint(block, lo);
+        int end = _restartsOffset;
+        int count = 0;
+        int used = 0;              // bytes of _prevKeys in use
+        int lastKey = 0;           // location of the previous entry's key (as stored in the cache)
+        int lastKeyLength = 0;
+        while (p < original)
         {
+            int entry = p;
+            if (!DecodeHeader(block, ref p, end, out int shared, out int nonShared, out int valueLength) ||
+                shared > lastKeyLength || (long)nonShared + valueLength > end - p ||
+                (_internalKeys && shared + nonShared < InternalKey.TrailerSize))
+            {
+                ThrowCorruption($"bad entry at block offset {entry}");
+            }
+            int keyLength = shared + nonShared;
+            int key;
+            if (shared == 0)
+            {
+                key = p;
+            }
+            else
+            {
+                if (_prevKeys.Length - used < keyLength)
+                {
+                    byte[] bigger = new byte[Math.Max(used + keyLength, _prevKeys.Length * 2)];
+                    _prevKeys.AsSpan(0, used).CopyTo(bigger);
+                    _prevKeys = bigger;
+                }
+                ReadOnlySpan<byte> last = lastKey >= 0 ? block.Slice(lastKey, shared) : _prevKeys.AsSpan(~lastKey, shared);
+                last.CopyTo(_prevKeys.AsSpan(used));
+                block.Slice(p, nonShared).CopyTo(_prevKeys.AsSpan(used + shared));
+                key = ~used;
+                used += keyLength;
+            }
+            if (_prevEntries.Length < (count + 1) * PrevStride)
+            {
+                Array.Resize(ref _prevEntries, _prevEntries.Length * 2);
+            }
+            Span<int> e = _prevEntries.AsSpan(count * PrevStride, PrevStride);
+            e[0] = entry;
+            e[1] = key;
+            e[2] = keyLength;
+            e[3] = p + nonShared;
+            e[4] = valueLength;
+            count++;
+            lastKey = key;
+            lastKeyLength = keyLength;
+            p += nonShared + valueLength;
         }
+        if (p != original || count == 0)
+        {
+            ThrowCorruption($"restart point {lo} does not lead to the entry at block offset {original}");
+        }
+        _prevCount = count;
+        return true;
+    }
+
+    private void LoadPrevEntry(int index)
+    {
+        ReadOnlySpan<int> e = _prevEntries.AsSpan(index * PrevStride, PrevStride);
+        _prevPos = index;
+        _current = e[0];
+        int key = e[1];
+        if (key >= 0)
+        {
+            _keyArray = null;
+            _keyOffset = key;
+        }
+        else
+        {
+            _keyArray = _prevKeys;
+            _keyOffset = ~key;
+        }
+        _keyLength = e[2];
+        _valueOffset = e[3];
+        _valueLength = e[4];
+        _next = _valueOffset + _valueLength;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -322,13 +456,13 @@ internal sealed unsafe class BlockIterator
         _internalKeys ? InternalKey.Compare(a, b) : a.SequenceCompareTo(b);
 
     private ReadOnlySpan<byte> CurrentKey(ReadOnlySpan<byte> block) =>
-        _keyInBlock >= 0 ? block.Slice(_keyInBlock, _keyLength) : _keyBuffer.AsSpan(0, _keyLength);
+        _keyArray != null ? new ReadOnlySpan<byte>(_keyArray, _keyOffset, _keyLength) : block.Slice(_keyOffset, _keyLength);
 
     private void MarkInvalid()
     {
         _current = _restartsOffset;
         _next = _restartsOffset;
-        _restartIndex = _numRestarts;
+        _prevCount = 0;
     }
 
     private int RestartPoint(ReadOnlySpan<byte> block, int index)
@@ -344,8 +478,9 @@ internal sealed unsafe class BlockIterator
     private void SeekToRestartPoint(int index)
     {
         _keyLength = 0;
-        _keyInBlock = -1;
-        _restartIndex = index;
+        _keyArray = _keyBuffer;
+        _keyOffset = 0;
+        _prevCount = 0;
         _current = _restartsOffset; // not valid until an entry is parsed
         _next = RestartPoint(Block, index);
     }
@@ -368,6 +503,7 @@ internal sealed unsafe class BlockIterator
     {
         int p = _next;
         int end = _restartsOffset;
+        _prevCount = 0;
         if (p >= end)
         {
             MarkInvalid();
@@ -381,33 +517,32 @@ internal sealed unsafe class BlockIterator
         }
         if (shared == 0)
         {
-            _keyInBlock = p;
+            _keyArray = null;
+            _keyOffset = p;
         }
         else
         {
             int keyLength = shared + nonShared;
-            if (_keyBuffer.Length < keyLength)
+            byte[] buffer = _keyBuffer;
+            if (buffer.Length < keyLength)
             {
-                byte[] bigger = new byte[Math.Max(keyLength, _keyBuffer.Length * 2)];
-                _keyBuffer.AsSpan(0, _keyLength).CopyTo(bigger);
-                _keyBuffer = bigger;
+                buffer = new byte[Math.Max(keyLength, buffer.Length * 2)];
+                CurrentKey(block)[..shared].CopyTo(buffer);
+                _keyBuffer = buffer;
             }
-            if (_keyInBlock >= 0)
+            else if (_keyArray != buffer || _keyOffset != 0)
             {
-                block.Slice(_keyInBlock, shared).CopyTo(_keyBuffer);
-                _keyInBlock = -1;
+                CurrentKey(block)[..shared].CopyTo(buffer); // the previous key is in the block or the backward cache
             }
-            block.Slice(p, nonShared).CopyTo(_keyBuffer.AsSpan(shared));
+            block.Slice(p, nonShared).CopyTo(buffer.AsSpan(shared));
+            _keyArray = buffer;
+            _keyOffset = 0;
         }
         _keyLength = shared + nonShared;
         _current = entry;
         _valueOffset = p + nonShared;
         _valueLength = valueLength;
         _next = _valueOffset + valueLength;
-        while (_restartIndex + 1 < _numRestarts && RestartPoint(block, _restartIndex + 1) <= entry)
-        {
-            _restartIndex++;
-        }
         return true;
     }
 

@@ -10,11 +10,13 @@ namespace ManagedKv.Lsm.Table;
 /// the next move.
 /// Reusable: a level iterator keeps one and resets it onto each file it crosses, so crossing a file boundary
 /// allocates nothing (a new iterator per file cost two block cursors and their key buffers every time).
+/// Sequential runs of block reads that miss the cache are served by readahead windows (<see cref="BlockReadahead"/>).
 /// </summary>
 internal sealed class TableIterator : IInternalIterator
 {
     private readonly BlockIterator _index = new();
     private readonly BlockIterator _data = new();
+    private readonly BlockReadahead _readahead = new();
     private TableReader? _reader;     // null after Dispose (or before the first Reset)
     private bool _fillCache;
     private BlockContents _indexBlock; // released on Reset / Dispose
@@ -134,6 +136,7 @@ internal sealed class TableIterator : IInternalIterator
     private void Unbind()
     {
         DropDataBlock();
+        _readahead.Reset();
         _index.Clear();
         _indexBlock.Release();
         TableReader? reader = _reader;
@@ -184,7 +187,7 @@ internal sealed class TableIterator : IInternalIterator
             return true;
         }
         DropDataBlock();
-        _dataBlock = reader.ReadDataBlock(handle, _fillCache, ref _scratch);
+        _dataBlock = reader.ReadDataBlock(handle, _fillCache, ref _scratch, _readahead);
         _dataBlock.ResetIterator(_data, internalKeys: true, reader.Path, (long)handle.Offset);
         _dataBlockOffset = handle.Offset;
         _hasDataBlock = true;

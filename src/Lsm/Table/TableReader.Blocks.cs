@@ -19,12 +19,15 @@ internal sealed unsafe partial class TableReader
     /// Returns the uncompressed contents of a data block: from the block cache, or read (and, when
     /// <paramref name="fillCache"/>, inserted). When the block is neither cached nor mapped, it is read into
     /// <paramref name="scratch"/> (grown as needed; the caller owns it and keeps it until the contents are released).
-    /// The caller calls <see cref="BlockContents.Release"/> when done with it.
+    /// The caller calls <see cref="BlockContents.Release"/> when done with it. An iterator passes its
+    /// <paramref name="readahead"/>: blocks of a compressed table read from the file then come from readahead windows
+    /// while the iterator moves sequentially.
     /// </summary>
-    internal BlockContents ReadDataBlock(BlockHandle handle, bool fillCache, ref byte[]? scratch)
+    internal BlockContents ReadDataBlock(BlockHandle handle, bool fillCache, ref byte[]? scratch, BlockReadahead? readahead = null)
     {
         AssertReferenced();
-        if (_cache != null)
+        // The data blocks of a mapped table without compression are used in place and never cached: no lookup.
+        if (_cache != null && (_tableCompressed || !_file.TryGetPointer(0, 0, out _)))
         {
             BlockCacheEntry? cached = _cache.Lookup(_cacheId, handle.Offset);
             if (cached != null)
@@ -34,7 +37,7 @@ internal sealed unsafe partial class TableReader
             }
             _options.Statistics?.Record(Ticker.BlockCacheDataMiss);
         }
-        return ReadBlockFromFile(handle, insert: fillCache && _cache != null, mapped: fillCache, _options.VerifyChecksums, ref scratch);
+        return ReadBlockFromFile(handle, insert: fillCache && _cache != null, mapped: fillCache, _options.VerifyChecksums, ref scratch, readahead);
     }
 
     /// <summary>An unpinned index or filter block: from the cache, else reread, verified and reinserted.</summary>
@@ -51,18 +54,24 @@ internal sealed unsafe partial class TableReader
         return ReadBlockFromFile(handle, insert: true, mapped: true, verify: true, ref unused);
     }
 
-    private BlockContents ReadBlockFromFile(BlockHandle handle, bool insert, bool mapped, bool verify, ref byte[]? scratch)
+    private BlockContents ReadBlockFromFile(BlockHandle handle, bool insert, bool mapped, bool verify, ref byte[]? scratch,
+        BlockReadahead? readahead = null)
     {
         CheckHandle(Path, _limit, handle);
         int size = (int)handle.Size;
         int rawLength = size + TableFormat.BlockTrailerSize;
         long offset = (long)handle.Offset;
 
-        // Memory-mapped: check the mapped bytes and use them in place.
+        // Memory-mapped: check the mapped bytes and use them in place (their checksum once per reader).
         if (mapped && !_tableCompressed && _file.TryGetPointer(offset, rawLength, out byte* pointer))
         {
             var raw = new ReadOnlySpan<byte>(pointer, rawLength);
-            byte type = CheckTrailer(Path, offset, raw, size, verify);
+            bool check = verify && !MappedBlockVerified(handle);
+            byte type = CheckTrailer(Path, offset, raw, size, check);
+            if (check)
+            {
+                RememberMappedBlockVerified(handle);
+            }
             if (type == (byte)CompressionType.None)
             {
                 return BlockContents.FromNative(pointer, size, null);
@@ -119,28 +128,36 @@ internal sealed unsafe partial class TableReader
             }
         }
 
-        byte[] rented = ArrayPool<byte>.Shared.Rent(rawLength);
+        byte[]? rented = null;
         try
         {
-            ReadExactly(offset, rented.AsSpan(0, rawLength));
-            byte type = CheckTrailer(Path, offset, rented, size, verify);
+            if (readahead == null || !readahead.TryRead(_file, _limit, offset, rawLength, out ReadOnlySpan<byte> raw))
+            {
+                rented = ArrayPool<byte>.Shared.Rent(rawLength);
+                ReadExactly(offset, rented.AsSpan(0, rawLength));
+                raw = rented.AsSpan(0, rawLength);
+            }
+            byte type = CheckTrailer(Path, offset, raw, size, verify);
             if (type != (byte)CompressionType.None)
             {
-                return Decompress(rented.AsSpan(0, size), type, handle, insert, ref scratch);
+                return Decompress(raw[..size], type, handle, insert, ref scratch);
             }
             if (insert)
             {
                 byte* block = BlockCache.AllocateBlock(size);
-                rented.AsSpan(0, size).CopyTo(new Span<byte>(block, size));
+                raw[..size].CopyTo(new Span<byte>(block, size));
                 return BlockContents.FromCache(_cache!.Insert(_cacheId, handle.Offset, block, size, size));
             }
             byte[] buffer = EnsureScratch(ref scratch, size);
-            rented.AsSpan(0, size).CopyTo(buffer);
+            raw[..size].CopyTo(buffer);
             return BlockContents.FromArray(buffer, 0, size);
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(rented);
+            if (rented != null)
+            {
+                ArrayPool<byte>.Shared.Return(rented);
+            }
         }
     }
 
@@ -172,6 +189,56 @@ internal sealed unsafe partial class TableReader
             ThrowHelper.ThrowCorruption(Path, offset, $"cannot decompress {BlockCompression.NameOf((CompressionType)type)} block");
         }
         return BlockContents.FromCache(_cache!.Insert(_cacheId, handle.Offset, block, length, length));
+    }
+
+    /// <summary>
+    /// Mapped blocks are not copied into the block cache, so without this every access would hash the block again (a
+    /// seek touching an L0 file paid for a 4 KiB checksum each time). A lock-free, two-way set-associative table of the
+    /// exact handles (offset and size packed in one word; handles too large to pack are always verified) whose
+    /// checksum matched: a slot holds 0 or a verified handle's tag + 1, read and written atomically, so a hit is always
+    /// exact. Two slots per data block (at most 64K slots, 512 KiB), allocated on the first mapped read.
+    /// </summary>
+    private ulong[]? _verifiedMapped;
+
+    private const int VerifiedTagSizeBits = 24;
+
+    private static bool TryTag(BlockHandle handle, out ulong tag)
+    {
+        tag = (handle.Offset << VerifiedTagSizeBits) | handle.Size;
+        return handle.Offset < (1UL << (63 - VerifiedTagSizeBits)) && handle.Size < (1UL << VerifiedTagSizeBits);
+    }
+
+    /// <summary>The first slot of the tag's two-slot set.</summary>
+    private static int Set(ulong tag, int length) => (int)((tag * 0x9E3779B97F4A7C15UL) >> 32) & (length - 2);
+
+    private bool MappedBlockVerified(BlockHandle handle)
+    {
+        ulong[]? table = Volatile.Read(ref _verifiedMapped);
+        if (table == null || !TryTag(handle, out ulong tag))
+        {
+            return false;
+        }
+        int set = Set(tag, table.Length);
+        return Volatile.Read(ref table[set]) == tag + 1 || Volatile.Read(ref table[set + 1]) == tag + 1;
+    }
+
+    private void RememberMappedBlockVerified(BlockHandle handle)
+    {
+        if (!TryTag(handle, out ulong tag))
+        {
+            return;
+        }
+        ulong[]? table = Volatile.Read(ref _verifiedMapped);
+        if (table == null)
+        {
+            ulong blocks = Math.Max(32UL, Properties.NumDataBlocks);
+            int slots = (int)Math.Min(65536UL, System.Numerics.BitOperations.RoundUpToPowerOf2(2 * blocks));
+            table = Interlocked.CompareExchange(ref _verifiedMapped, new ulong[slots], null) ?? _verifiedMapped!;
+        }
+        // Fill an empty slot of the set, else replace the one the tag's low bit picks (a cheap pseudo-random choice).
+        int set = Set(tag, table.Length);
+        int slot = Volatile.Read(ref table[set]) == 0 ? set : Volatile.Read(ref table[set + 1]) == 0 ? set + 1 : set + (int)((tag >> VerifiedTagSizeBits >> 6) & 1);
+        Volatile.Write(ref table[slot], tag + 1);
     }
 
     private static byte[] EnsureScratch(ref byte[]? scratch, int length)

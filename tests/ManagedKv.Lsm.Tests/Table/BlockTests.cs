@@ -264,6 +264,95 @@ public sealed class BlockTests
         Assert.Throws<ArgumentException>(() => fast.SetRestartPrefixes(new ulong[prefixes.Length + 1]));
     }
 
+    [Theory]
+    [InlineData(1, 21)]
+    [InlineData(3, 22)]
+    [InlineData(16, 23)]
+    [InlineData(16, 24)]
+    [InlineData(1000, 25)]
+    public void DirectionChangesReturnTheModelsEntries(int restartInterval, int seed)
+    {
+        // Runs of Prev and Next of random lengths (the backward cache spans restart intervals, then forward steps
+        // rebuild keys from a cached key), with long keys now and then so the key buffers grow mid-walk.
+        var rnd = new Random(seed);
+        List<byte[]> keys = RandomSortedKeys(rnd, rnd.Next(1, 500));
+        for (int i = 0; i < keys.Count; i += rnd.Next(1, 60))
+        {
+            keys[i] = [.. keys[i], .. Enumerable.Repeat((byte)7, rnd.Next(100, 700))];
+        }
+        keys = [.. keys.Distinct(ByteArrayComparer.Instance).Order(Comparer<byte[]>.Create((a, b) => a.AsSpan().SequenceCompareTo(b)))];
+        var values = keys.Select(_ => { var v = new byte[rnd.Next(0, 40)]; rnd.NextBytes(v); return v; }).ToList();
+        var builder = new BlockBuilder(restartInterval);
+        for (int i = 0; i < keys.Count; i++)
+        {
+            builder.Add(keys[i], values[i]);
+        }
+        byte[] block = builder.Finish().ToArray();
+        var it = new BlockIterator();
+        it.Reset(block, internalKeys: false, "mem", 0);
+        for (int round = 0; round < 200; round++)
+        {
+            int cur = rnd.Next(keys.Count);
+            it.Seek(keys[cur]);
+            while (cur < keys.Count && cur >= 0)
+            {
+                Assert.True(it.Valid, $"seed {seed}: expected key {cur}");
+                Assert.True(it.Key.SequenceEqual(keys[cur]), $"seed {seed}: key {cur}");
+                Assert.True(it.Value.SequenceEqual(values[cur]), $"seed {seed}: value {cur}");
+                bool forward = rnd.Next(2) == 0;
+                int run = rnd.Next(1, 40);
+                for (int step = 0; step < run && cur >= 0 && cur < keys.Count; step++)
+                {
+                    if (forward)
+                    {
+                        it.Next();
+                        cur++;
+                    }
+                    else
+                    {
+                        it.Prev();
+                        cur--;
+                    }
+                    if (cur >= 0 && cur < keys.Count)
+                    {
+                        Assert.True(it.Key.SequenceEqual(keys[cur]), $"seed {seed}: key {cur} after a {(forward ? "forward" : "backward")} step");
+                        Assert.True(it.Value.SequenceEqual(values[cur]), $"seed {seed}: value {cur}");
+                    }
+                }
+                if (rnd.Next(8) == 0)
+                {
+                    break;
+                }
+            }
+            if (cur < 0 || cur >= keys.Count)
+            {
+                Assert.False(it.Valid, $"seed {seed}: expected the end");
+            }
+        }
+    }
+
+    [Fact]
+    public void RestartPointInsideAnEntryIsCorruptionWhenSteppingBack()
+    {
+        var builder = new BlockBuilder(2);
+        for (int i = 0; i < 6; i++)
+        {
+            builder.Add([(byte)'k', (byte)i], "value"u8);
+        }
+        byte[] block = builder.Finish().ToArray();
+        // Restart array: 3 offsets then the count. Move the second restart point one byte into its entry.
+        int restarts = block.Length - 4 - (3 * 4);
+        uint second = Coding.ReadFixed32(block.AsSpan(restarts + 4));
+        Coding.WriteFixed32(block.AsSpan(restarts + 4), second + 1);
+        var it = new BlockIterator();
+        it.Reset(block, false, "z.sst", 99);
+        it.SeekToLast();
+        it.Prev(); // within the last restart interval
+        Assert.True(it.Key.SequenceEqual(new byte[] { (byte)'k', 4 }));
+        var e = Assert.Throws<CorruptionException>(() => it.Prev());
+        Assert.Equal(99, e.Offset);
+    }
+
     [Fact]
     public void KeyPrefixIsMonotoneWithBytewiseOrder()
     {

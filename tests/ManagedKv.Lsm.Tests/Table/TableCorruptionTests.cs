@@ -58,6 +58,37 @@ public sealed class TableCorruptionTests
         }
     }
 
+    [Fact]
+    public void MappedBlockVerifiedOnceStillChecksAnyOtherHandle()
+    {
+        // Mapped blocks remember the exact handles whose checksum matched; a handle at the same offset with another
+        // size (a corrupt index) is checked on its own and fails.
+        using var dir = new TempDirectory();
+        (string path, _) = BuildTable(dir, CompressionType.None);
+        List<BlockHandle> blocks = DataBlocks(path);
+        TableReader reader = TableTestUtil.Open(path, new TableReaderOptions { UseMemoryMap = true, BlockCache = new BlockCache(1 << 20) });
+        try
+        {
+            byte[]? scratch = null;
+            for (int round = 0; round < 2; round++)
+            {
+                foreach (BlockHandle handle in blocks)
+                {
+                    BlockContents contents = reader.ReadDataBlock(handle, fillCache: true, ref scratch);
+                    Assert.Equal((int)handle.Size, contents.Length);
+                    contents.Release();
+                }
+            }
+            var shorter = new BlockHandle(blocks[2].Offset, blocks[2].Size - 1);
+            var e = Assert.Throws<CorruptionException>(() => reader.ReadDataBlock(shorter, fillCache: true, ref scratch));
+            Assert.Equal((long)blocks[2].Offset, e.Offset);
+        }
+        finally
+        {
+            reader.Unref();
+        }
+    }
+
     [Theory]
     [InlineData(CompressionType.None, false, false)]
     [InlineData(CompressionType.None, true, false)]
