@@ -34,6 +34,8 @@ internal static class BenchArgs
           --bloom-bits N (10)  --compression no:no:lz4:lz4:lz4:zstd:zstd  --l0-trigger N (4)  --l0-slowdown N (20)
           --l0-stop N (36)  --target-file-mb N (64)  --level-base-mb N (256)  --dynamic-level-bytes true|false
           --background-jobs N (2)  --disable-wal
+          --mmap-reads true|false  SST reads through memory maps in both engines (default: each engine's own,
+                                 ManagedKv true, RocksDB false)
         output
           --db DIR               database root (default: <temp>/managedkv-perf); a fresh run-id folder under it
           --out DIR              results folder (default: perf-results/ at the repository root)
@@ -120,6 +122,7 @@ internal static class BenchArgs
                     case "dynamic-level-bytes": engine = engine with { LevelCompactionDynamicLevelBytes = Bool(Value(), true, name) }; break;
                     case "background-jobs": engine = engine with { MaxBackgroundJobs = Int(Value(), name, 1, 64) }; break;
                     case "disable-wal": engine = engine with { DisableWal = Bool(inline, true, name) }; break;
+                    case "mmap-reads": engine = engine with { MmapReads = Bool(Value(), true, name) }; break;
                     default:
                         error = $"unknown option --{name}";
                         return null;

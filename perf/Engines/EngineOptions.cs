@@ -39,4 +39,10 @@ public sealed record EngineOptions
 
     /// <summary>WAL on for every write (RocksDB's default); sync per write is a per-workload flag.</summary>
     public bool DisableWal { get; init; }
+
+    /// <summary>
+    /// Read SSTs through memory maps (ManagedKv's AllowMmapReads, RocksDB's allow_mmap_reads) in both engines; null =
+    /// each engine's own default (ManagedKv on, RocksDB off).
+    /// </summary>
+    public bool? MmapReads { get; init; }
 }

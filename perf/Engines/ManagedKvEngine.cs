@@ -52,6 +52,7 @@ internal sealed class ManagedKvEngine : IBenchEngine
             MaxBackgroundJobs = options.MaxBackgroundJobs,
             BlockCache = new BlockCache(options.BlockCacheSize),
             DefaultColumnFamilyOptions = columnFamily,
+            AllowMmapReads = options.MmapReads ?? true,
         };
         _db = LsmDb.Open(path, dbOptions);
         _writeOptions = new WriteOptions { Sync = false, DisableWal = options.DisableWal };

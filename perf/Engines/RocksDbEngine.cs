@@ -58,6 +58,10 @@ internal sealed unsafe class RocksDbEngine : IBenchEngine
             .SetCompressionPerLevel(perLevel, (ulong)perLevel.Length)
             .SetKeepLogFileNum(1)
             .SetBlockBasedTableFactory(_tableOptions);
+        if (options.MmapReads is bool mmap)
+        {
+            _options.SetAllowMmapReads(mmap);
+        }
         Native.Instance.rocksdb_options_set_max_background_jobs(_options.Handle, options.MaxBackgroundJobs);
 
         _db = RocksDb.Open(_options, path);
