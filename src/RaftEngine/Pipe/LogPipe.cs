@@ -213,10 +213,10 @@ internal sealed unsafe class LogPipe : IDisposable
     {
         if (_unsynced)
         {
-            if (_mapped && !OperatingSystem.IsLinux())
+            if (_mapped && !OperatingSystem.IsLinux() && _view is not null)
             {
                 // Linux writes a shared mapping's dirty pages back on fdatasync; other systems need the view flushed.
-                _view!.Flush();
+                _view.Flush();
             }
             NativeFile.DataSync(_active.Handle, _active.Path);
             _unsynced = false;
@@ -226,8 +226,18 @@ internal sealed unsafe class LogPipe : IDisposable
     /// <summary>Syncs the active file, stops appending to it and starts the next one. Leader only.</summary>
     public void Rotate()
     {
-        Sync();
-        ReleaseView();
+        if (OperatingSystem.IsLinux())
+        {
+            // Unmap first: fdatasync of pages still mapped write-protects each one (a TLB flush per page, an IPI to
+            // the other cores); unmapped dirty pages are written back with no page-table work.
+            ReleaseView();
+            Sync();
+        }
+        else
+        {
+            Sync(); // flushes the view
+            ReleaseView();
+        }
         CreateActive(_active.Seq + 1);
     }
 
