@@ -52,4 +52,7 @@ public sealed partial class LsmDb
 
     /// <summary>Drops the reader of an output file its job abandons (the file is about to be deleted).</summary>
     internal void EvictTableReader(ulong fileNumber) => _tableCache.Evict(fileNumber);
+
+    /// <summary>Readers the table cache holds now (tests).</summary>
+    internal int OpenTableReaderCount => _tableCache.Count;
 }

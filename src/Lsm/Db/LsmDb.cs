@@ -59,7 +59,7 @@ public sealed partial class LsmDb : IDisposable
                 UseMemoryMap = options.AllowMmapReads,
                 Statistics = _statistics,
             };
-            _tableCache = new TableCache(number => FileNames.TableFileName(path, number), Math.Max(options.MaxOpenFiles, 16), readerOptions);
+            _tableCache = new TableCache(number => FileNames.TableFileName(path, number), options.MaxOpenFiles == -1 ? -1 : Math.Max(options.MaxOpenFiles, 16), readerOptions);
             _versions = new VersionSet(path, _mutex, _tableCache);
         }
         catch
@@ -107,6 +107,10 @@ public sealed partial class LsmDb : IDisposable
         if (options.MaxBackgroundJobs < 2 || options.MaxBackgroundJobs > 64)
         {
             throw new ArgumentException($"MaxBackgroundJobs {options.MaxBackgroundJobs} is outside [2, 64].");
+        }
+        if (options.MaxOpenFiles < 1 && options.MaxOpenFiles != -1)
+        {
+            throw new ArgumentException($"MaxOpenFiles {options.MaxOpenFiles} must be -1 (unbounded) or positive (values below 16 use 16).");
         }
         bool exists = File.Exists(System.IO.Path.Combine(path, FileNames.Current));
         if (!exists && !options.CreateIfMissing)

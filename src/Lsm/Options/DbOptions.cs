@@ -42,7 +42,11 @@ public sealed class DbOptions
     /// </summary>
     public long DelayedWriteRate { get; set; } = 16L << 20;
 
-    /// <summary>Open table readers kept by the table cache. Default 5000 (bounds [16, int.MaxValue]).</summary>
+    /// <summary>
+    /// Open table readers kept by the table cache. Default 5000; values below 16 use 16; -1 = unbounded. As in
+    /// RocksDB, readers are opened ahead of the reads: Open loads min(16, MaxOpenFiles / 4) of them (all with -1), and
+    /// each file a flush or compaction writes is opened while the cache holds fewer than MaxOpenFiles / 4 readers.
+    /// </summary>
     public int MaxOpenFiles { get; set; } = 5000;
 
     /// <summary>Write the WAL through a memory-mapped file (no system call per write; a process crash loses nothing). Default true.</summary>
