@@ -39,6 +39,9 @@ internal sealed class TableCache : IDisposable
         _options = options;
     }
 
+    /// <summary>The bound on readers kept: -1 (unbounded) or at least 1.</summary>
+    public int Capacity => _maxOpenFiles;
+
     /// <summary>Readers held by the cache.</summary>
     public int Count
     {

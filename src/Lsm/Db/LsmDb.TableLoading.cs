@@ -6,19 +6,22 @@ namespace ManagedKv.Lsm;
 
 // Table readers opened ahead of the reads (RocksDB's VersionBuilder::LoadTableHandlers): at open, up to
 // min(16, MaxOpenFiles / 4) files (all with MaxOpenFiles = -1); after a flush or compaction writes a file, that file
-// while the table cache is under a quarter of its bound. A reader's index and filter are read (and its managed memory
+// is opened while the table cache is under a quarter of its bound. A reader's index and filter are read (and its managed memory
 // allocated) by the open or background thread rather than by the first Get that touches the file.
 public sealed partial class LsmDb
 {
     private const int InitialTableLoadLimit = 16;
 
+    /// <summary>The table cache's bound for <see cref="DbOptions.MaxOpenFiles"/>: -1 (unbounded) or at least 16.</summary>
+    private static int TableCacheCapacity(DbOptions options) => options.MaxOpenFiles == -1 ? -1 : Math.Max(options.MaxOpenFiles, 16);
+
     /// <summary>How many readers the table cache may hold before new files stop being opened ahead.</summary>
-    private int TableLoadLimit => _options.MaxOpenFiles == -1 ? int.MaxValue : Math.Max(_options.MaxOpenFiles, 16) / 4;
+    private int TableLoadLimit => _tableCache.Capacity == -1 ? int.MaxValue : _tableCache.Capacity / 4;
 
     /// <summary>Opens the readers of up to min(16, MaxOpenFiles / 4) live files, newest levels first. Called once by Open.</summary>
     private void LoadTableReadersAtOpen()
     {
-        int limit = _options.MaxOpenFiles == -1 ? int.MaxValue : Math.Min(InitialTableLoadLimit, TableLoadLimit);
+        int limit = _tableCache.Capacity == -1 ? int.MaxValue : Math.Min(InitialTableLoadLimit, TableLoadLimit);
         int loaded = 0;
         foreach (ColumnFamily cf in LiveColumnFamilies())
         {

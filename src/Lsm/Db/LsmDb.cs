@@ -59,7 +59,7 @@ public sealed partial class LsmDb : IDisposable
                 UseMemoryMap = options.AllowMmapReads,
                 Statistics = _statistics,
             };
-            _tableCache = new TableCache(number => FileNames.TableFileName(path, number), options.MaxOpenFiles == -1 ? -1 : Math.Max(options.MaxOpenFiles, 16), readerOptions);
+            _tableCache = new TableCache(number => FileNames.TableFileName(path, number), TableCacheCapacity(options), readerOptions);
             _versions = new VersionSet(path, _mutex, _tableCache);
         }
         catch

@@ -120,7 +120,8 @@ internal sealed unsafe class SkipList
         while (true)
         {
             byte* next = Next(x, level);
-            if (next != null && next != lastBigger && Sse.IsSupported)
+            bool candidate = next != null && next != lastBigger;
+            if (candidate && Sse.IsSupported)
             {
                 byte* after = Next(next, level);
                 if (after != null)
@@ -128,7 +129,7 @@ internal sealed unsafe class SkipList
                     Sse.Prefetch0(after); // as in FindSpliceForLevel
                 }
             }
-            if (next != null && next != lastBigger && MemTableEntry.CompareKey(next, userKey, trailer) < 0)
+            if (candidate && MemTableEntry.CompareKey(next, userKey, trailer) < 0)
             {
                 x = next;
             }

@@ -68,17 +68,15 @@ internal sealed class BlockReadahead
         long start = forward ? offset : Math.Max(0, offset + length - window);
         long end = Math.Min(start + window, Math.Max(limit, offset + length));
         int size = (int)(end - start);
+        _length = 0;
         if (_buffer == null || _buffer.Length < size)
         {
             if (_buffer != null)
             {
                 ArrayPool<byte>.Shared.Return(_buffer);
             }
-            _buffer = null;
-            _length = 0;
             _buffer = ArrayPool<byte>.Shared.Rent(Math.Max(size, MaxWindow));
         }
-        _length = 0;
         int read = file.Read(start, _buffer.AsSpan(0, size));
         if (read < offset + length - start)
         {

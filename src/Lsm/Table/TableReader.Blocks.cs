@@ -27,7 +27,7 @@ internal sealed unsafe partial class TableReader
     {
         AssertReferenced();
         // The data blocks of a mapped table without compression are used in place and never cached: no lookup.
-        if (_cache != null && (_tableCompressed || !_file.TryGetPointer(0, 0, out _)))
+        if (_cache != null && !_dataBlocksInPlace)
         {
             BlockCacheEntry? cached = _cache.Lookup(_cacheId, handle.Offset);
             if (cached != null)

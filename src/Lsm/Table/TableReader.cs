@@ -35,6 +35,7 @@ internal sealed unsafe partial class TableReader
     private readonly BlockCache? _cache;       // null when blocks are not cached
     private readonly ulong _cacheId;
     private readonly bool _tableCompressed;    // the file was written with a codec (some blocks may still be raw)
+    private readonly bool _dataBlocksInPlace;  // mapped and uncompressed: data blocks are used in place, never cached
     private readonly BlockHandle _indexHandle;
     private readonly byte[]? _pinnedIndex;     // null when the index lives in the block cache
     private readonly ulong[]? _indexPrefixes;  // the pinned index's restart key prefixes (BlockIterator.SetRestartPrefixes)
@@ -66,6 +67,7 @@ internal sealed unsafe partial class TableReader
         _cacheId = cacheId;
         _limit = fileSize - TableFormat.FooterSize;
         _tableCompressed = properties.CompressionName != BlockCompression.NameOf(CompressionType.None);
+        _dataBlocksInPlace = !_tableCompressed && file.TryGetPointer(0, 0, out _);
     }
 
     public string Path { get; }
