@@ -19,18 +19,24 @@ internal static class ProcessStats
     }
 
     /// <summary>
-    /// The resident set split into anonymous memory (heaps, native allocations) and file-backed pages (memory-mapped
-    /// files: page cache the kernel may reclaim), from /proc/self/status RssAnon / RssFile; -1 each if unknown.
+    /// The resident set in one read of /proc/self/status: its total (VmRSS, or the runtime's working set where procfs
+    /// is missing), and its split into anonymous memory (heaps, native allocations) and file-backed pages
+    /// (memory-mapped files: page cache the kernel may reclaim), RssAnon / RssFile, -1 each if unknown.
     /// </summary>
-    public static (long Anon, long File) CurrentRssSplitBytes()
+    public static (long Total, long Anon, long File) CurrentRss()
     {
+        long total = -1;
         long anon = -1;
         long file = -1;
         try
         {
             foreach (string line in File.ReadLines(StatusPath))
             {
-                if (line.StartsWith("RssAnon:", StringComparison.Ordinal))
+                if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
+                {
+                    total = ParseKb(line, "VmRSS:".Length) * 1024;
+                }
+                else if (line.StartsWith("RssAnon:", StringComparison.Ordinal))
                 {
                     anon = ParseKb(line, "RssAnon:".Length) * 1024;
                 }
@@ -42,11 +48,12 @@ internal static class ProcessStats
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException)
         {
-            return (-1, -1);
+            total = anon = file = -1;
         }
-        return (anon, file);
+        return (total >= 0 ? total : Environment.WorkingSet, anon, file);
     }
 
+    // "VmHWM:	  206148 kB" -> 206148
     private static long ParseKb(string line, int start)
     {
         string rest = line[start..].Trim();
@@ -117,10 +124,7 @@ internal static class ProcessStats
             {
                 if (line.StartsWith(field, StringComparison.Ordinal))
                 {
-                    // "VmHWM:	  206148 kB"
-                    string rest = line[field.Length..].Trim();
-                    int space = rest.IndexOf(' ');
-                    return long.Parse(space < 0 ? rest : rest[..space], System.Globalization.CultureInfo.InvariantCulture);
+                    return ParseKb(line, field.Length);
                 }
             }
         }

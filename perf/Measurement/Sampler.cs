@@ -85,12 +85,11 @@ internal sealed class Sampler : IDisposable
             long reads = _counters.TotalReads();
             long writes = _counters.TotalWrites();
             double dt = (now - lastTs) / (double)Stopwatch.Frequency;
-            long rss = ProcessStats.CurrentRssBytes();
+            (long rss, long anon, long file) = ProcessStats.CurrentRss();
             if (rss > _maxRssBytes)
             {
                 Volatile.Write(ref _maxRssBytes, rss);
             }
-            (long anon, long file) = ProcessStats.CurrentRssSplitBytes();
             Volatile.Write(ref _maxAnonRssBytes, Math.Max(_maxAnonRssBytes, anon));
             Volatile.Write(ref _maxFileRssBytes, Math.Max(_maxFileRssBytes, file));
             double elapsed = (now - _startTimestamp) / (double)Stopwatch.Frequency;
