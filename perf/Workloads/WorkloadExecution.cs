@@ -179,8 +179,8 @@ internal sealed class WorkloadExecution
                     case Workload.ReadRandom:
                     case Workload.ReadWhileWriting: ReadRandom(c); break;
                     case Workload.ReadMissing: ReadMissing(c); break;
-                    case Workload.ReadSeq: ReadSeq(c); break;
-                    case Workload.ReadReverse: ReadReverse(c); break;
+                    case Workload.ReadSeq: Scan(c, forward: true); break;
+                    case Workload.ReadReverse: Scan(c, forward: false); break;
                     case Workload.SeekRandom: SeekRandom(c); break;
                     case Workload.DeleteRandom: DeleteRandom(c); break;
                     case Workload.Mixed: Mixed(c); break;
@@ -304,67 +304,50 @@ internal sealed class WorkloadExecution
         }
     }
 
-    private void ReadSeq(WorkerContext c)
+    /// <summary>readseq (forward) / readreverse: one full scan, checking that keys strictly ascend (descend).</summary>
+    private void Scan(WorkerContext c, bool forward)
     {
         using IBenchIterator it = _engine.NewIterator();
         long t0 = Stopwatch.GetTimestamp();
-        it.SeekToFirst();
-        c.Latency.Record(Stopwatch.GetTimestamp() - t0);
-        int previousLength = -1;
-        long n = 0;
-        while (it.Valid && n < c.Count)
+        if (forward)
         {
-            ReadOnlySpan<byte> key = it.Key;
-            if (previousLength >= 0 && key.SequenceCompareTo(c.Key.AsSpan(0, previousLength)) <= 0)
-            {
-                c.VerifyErrors++;
-            }
-            previousLength = CopyKey(key, c.Key);
-            c.UserBytesRead += key.Length + it.Value.Length;
-            n++;
-            Counters.AddRead(c.Index);
-            if ((n & (ScanLatencySampling - 1)) == 0)
-            {
-                long s = Stopwatch.GetTimestamp();
-                it.Next();
-                c.Latency.Record(Stopwatch.GetTimestamp() - s);
-            }
-            else
-            {
-                it.Next();
-            }
+            it.SeekToFirst();
         }
-        FinishScan(c, n, it.Valid);
-    }
-
-    private void ReadReverse(WorkerContext c)
-    {
-        using IBenchIterator it = _engine.NewIterator();
-        long t0 = Stopwatch.GetTimestamp();
-        it.SeekToLast();
+        else
+        {
+            it.SeekToLast();
+        }
         c.Latency.Record(Stopwatch.GetTimestamp() - t0);
         int previousLength = -1;
         long n = 0;
         while (it.Valid && n < c.Count)
         {
             ReadOnlySpan<byte> key = it.Key;
-            if (previousLength >= 0 && key.SequenceCompareTo(c.Key.AsSpan(0, previousLength)) >= 0)
+            if (previousLength >= 0)
             {
-                c.VerifyErrors++;
+                int order = key.SequenceCompareTo(c.Key.AsSpan(0, previousLength));
+                if (forward ? order <= 0 : order >= 0)
+                {
+                    c.VerifyErrors++;
+                }
             }
             previousLength = CopyKey(key, c.Key);
             c.UserBytesRead += key.Length + it.Value.Length;
             n++;
             Counters.AddRead(c.Index);
-            if ((n & (ScanLatencySampling - 1)) == 0)
+            bool timed = (n & (ScanLatencySampling - 1)) == 0;
+            long s = timed ? Stopwatch.GetTimestamp() : 0;
+            if (forward)
             {
-                long s = Stopwatch.GetTimestamp();
-                it.Prev();
-                c.Latency.Record(Stopwatch.GetTimestamp() - s);
+                it.Next();
             }
             else
             {
                 it.Prev();
+            }
+            if (timed)
+            {
+                c.Latency.Record(Stopwatch.GetTimestamp() - s);
             }
         }
         FinishScan(c, n, it.Valid);
