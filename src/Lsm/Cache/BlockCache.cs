@@ -13,6 +13,9 @@ namespace ManagedKv.Lsm;
 /// die in gen2 (a 1M-key readrandom run spent 1.6 s of 10 s in GC pauses, with 2.4x RocksDB's peak RSS). Readers
 /// hold a reference (a <see cref="BlockCacheEntry"/> handle, as RocksDB's cache handles) while they read a block, so
 /// a block evicted meanwhile stays valid for them (it is then no longer charged) and is freed by the last release.
+/// The cache also bounds the memory-mapped SST pages that reads keep in the process (<see cref="MappedLimit"/>): a
+/// table read through a mapping uses a 2 MiB stretch of it in place only once the stretch is charged here; past the
+/// limit its blocks are read with pread into the cache instead (RocksDB's path).
 /// </summary>
 public sealed class BlockCache
 {
@@ -24,6 +27,9 @@ public sealed class BlockCache
     private readonly int _shardShift;
     private long _capacity;
     private long _nextId;
+    private long _mappedLimit;
+    private long _mappedUsage;
+    private int _mappedGeneration = 1;
 
     /// <summary>Creates a cache of <paramref name="capacityBytes"/> bytes.</summary>
     /// <param name="capacityBytes">Capacity in bytes, at least 0 (0 caches nothing).</param>
@@ -41,6 +47,7 @@ public sealed class BlockCache
             numShardBits = shards <= 1 ? 0 : Math.Min(MaxDefaultShardBits, BitOperations.Log2((ulong)shards));
         }
         _capacity = capacityBytes;
+        _mappedLimit = capacityBytes;
         _shards = new BlockCacheShard[1 << numShardBits];
         _shardShift = 64 - numShardBits;
         long perShard = PerShard(capacityBytes, _shards.Length);
@@ -106,6 +113,60 @@ public sealed class BlockCache
                 sum += shard.Count;
             }
             return sum;
+        }
+    }
+
+    /// <summary>
+    /// Bytes of memory-mapped SST pages that reads may keep in the process (their RSS), beside <see cref="Capacity"/>;
+    /// -1 = unbounded. Default: the capacity given to the constructor. With a mapping, a random read maps the whole
+    /// page-cache folio it touches (up to 2 MiB on Linux 6.x), so without a bound the RSS of a read-heavy process
+    /// grows to the size of the tables it reads. Tables are charged in 2 MiB stretches (smaller at a table's end) as
+    /// reads first use them in place; a stretch that does not fit is read with pread into this cache instead, and
+    /// is tried again once some mapped stretch was released (its table closed). Lowering the limit does not unmap
+    /// stretches already charged. Shared by every DB using this cache.
+    /// </summary>
+    public long MappedLimit
+    {
+        get => Volatile.Read(ref _mappedLimit);
+        set
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(value, -1);
+            Volatile.Write(ref _mappedLimit, value);
+            Interlocked.Increment(ref _mappedGeneration);
+        }
+    }
+
+    /// <summary>Bytes of mapped SST stretches charged under <see cref="MappedLimit"/> (the pages reads may have mapped).</summary>
+    public long MappedUsage => Interlocked.Read(ref _mappedUsage);
+
+    /// <summary>Changes whenever charged mapped bytes are released or the limit changes: refused stretches retry then.</summary>
+    internal int MappedGeneration => Volatile.Read(ref _mappedGeneration);
+
+    /// <summary>Charges <paramref name="bytes"/> of mapped stretch if they fit under <see cref="MappedLimit"/>.</summary>
+    internal bool TryChargeMapped(long bytes)
+    {
+        long limit = Volatile.Read(ref _mappedLimit);
+        if (limit < 0)
+        {
+            Interlocked.Add(ref _mappedUsage, bytes);
+            return true;
+        }
+        long used = Interlocked.Add(ref _mappedUsage, bytes);
+        if (used <= limit)
+        {
+            return true;
+        }
+        Interlocked.Add(ref _mappedUsage, -bytes);
+        return false;
+    }
+
+    /// <summary>Returns mapped bytes charged with <see cref="TryChargeMapped"/> (their table is closing).</summary>
+    internal void ReleaseMapped(long bytes)
+    {
+        if (bytes != 0)
+        {
+            Interlocked.Add(ref _mappedUsage, -bytes);
+            Interlocked.Increment(ref _mappedGeneration);
         }
     }
 

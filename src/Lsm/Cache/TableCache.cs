@@ -171,7 +171,7 @@ internal sealed class TableCache : IDisposable
     private TableReader Open(ulong fileNumber, long fileSize, ulong globalSequence)
     {
         string path = _pathOfFileNumber(fileNumber);
-        IRandomAccessFile file = _options.UseMemoryMap ? MemoryMappedRandomAccessFile.Open(path) : RandomAccessFile.Open(path);
+        IRandomAccessFile file = _options.UseMemoryMap ? MemoryMappedRandomAccessFile.Open(path, _options.BlockCache) : RandomAccessFile.Open(path);
         return TableReader.Open(file, path, fileNumber, fileSize, _options, globalSequence);
     }
 

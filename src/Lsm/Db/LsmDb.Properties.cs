@@ -40,7 +40,7 @@ public sealed partial class LsmDb
                 }
             }
         }
-        return new LsmMemoryUsage(active, immutable, _blockCache.Usage, _blockCache.Capacity, _tableCache.MemoryUsage);
+        return new LsmMemoryUsage(active, immutable, _blockCache.Usage, _blockCache.Capacity, _tableCache.MemoryUsage) { MappedTables = _blockCache.MappedUsage };
     }
 
     /// <summary>A property of the default column family.</summary>

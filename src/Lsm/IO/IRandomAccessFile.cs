@@ -19,10 +19,14 @@ internal unsafe interface IRandomAccessFile : IDisposable
     /// </summary>
     int Read(long offset, Span<byte> destination);
 
+    /// <summary>Whether the file is mapped into memory (<see cref="TryGetPointer"/> can expose its bytes).</summary>
+    bool IsMapped { get; }
+
     /// <summary>
     /// When the file is mapped into memory, returns the address of the bytes [offset, offset + length) without
     /// copying them; the memory stays valid until the file is disposed. Returns false when the file cannot expose
-    /// memory (the caller then uses <see cref="Read"/>) or the range is outside the file.
+    /// memory (the caller then uses <see cref="Read"/>), the range is outside the file, or the mapped pages it would
+    /// add to the process do not fit the mapped-page budget the file was opened with.
     /// </summary>
     bool TryGetPointer(long offset, int length, out byte* pointer);
 }

@@ -51,6 +51,8 @@ internal sealed unsafe class RandomAccessFile : IRandomAccessFile
         return total;
     }
 
+    public bool IsMapped => false;
+
     public bool TryGetPointer(long offset, int length, out byte* pointer)
     {
         pointer = null;

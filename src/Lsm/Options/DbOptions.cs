@@ -54,13 +54,13 @@ public sealed class DbOptions
 
     /// <summary>
     /// Read SST files through memory maps instead of positional reads. Default true: no system call per block read
-    /// (a pread costs about 2 µs here), uncompressed blocks are checked and searched in place without a copy or a
-    /// block cache slot, and compressed blocks decompress straight from the mapping; a 1M-key readrandom ran 1.6x
-    /// faster (3.9 vs 6.2 µs CPU per Get). The mapped pages the reads touch count in the process's RSS (they are
-    /// page cache, shared and reclaimable). Linux maps a file's page cache in large folios (2 MiB here), so random
-    /// reads map nearly all of a table within a few hundred touches: RSS grows by about the size of the tables a
-    /// workload reads. Releasing mappings (madvise DONTNEED) cannot bound that cheaply: a 64 MiB bound would mean a
-    /// fault (about 5 µs) nearly every random read. Turn this off where RSS must stay near memtables + block cache.
+    /// (a pread costs 1-2 µs here), uncompressed blocks are checked and searched in place without a copy or a block
+    /// cache slot; a 1M-key readrandom ran 1.6x faster (3.9 vs 6.2 µs CPU per Get). The mapped pages the reads touch
+    /// count in the process's RSS (page cache, shared and reclaimable): Linux maps a file's page cache in large folios
+    /// (up to 2 MiB), so random reads would map about every table they read. The block cache bounds them
+    /// (<see cref="Lsm.BlockCache.MappedLimit"/>, by default its capacity): blocks of file stretches past the bound
+    /// are read with pread into the block cache. Unmapping instead (madvise DONTNEED) would cost 4-10 µs per refault
+    /// against about 1 µs for a pread. Compressed tables and compaction inputs are always read with pread.
     /// </summary>
     public bool AllowMmapReads { get; set; } = true;
 

@@ -8,7 +8,9 @@ namespace ManagedKv.Lsm.Table;
 /// <see cref="BlockContents"/> the caller releases: a block cache reference (blocks read with fillCache go into the
 /// cache, in native memory), the mapped file itself, or the caller's scratch array (reads that do not fill the cache).
 /// The mapping serves only fillCache reads of tables written without compression: their blocks are checked and used
-/// in place, never copied or cached (the page cache is their cache). Compressed tables are read with pread: a mapped
+/// in place, never copied or cached (the page cache is their cache), as far as the block cache's mapped-page budget
+/// (<see cref="BlockCache.MappedLimit"/>) admits their stretch of the file; other blocks go through the block cache
+/// with pread. Compressed tables are read with pread: a mapped
 /// compressed page would stay in the process's RSS beside its decompressed copy in the block cache (+46 MiB, 1.46x
 /// RocksDB's peak RSS, on a 1M-key readrandom). Reads that do not fill the cache (compaction inputs, bulk scans) use
 /// pread too, so they do not pull whole files into the RSS.
@@ -20,14 +22,15 @@ internal sealed unsafe partial class TableReader
     /// <paramref name="fillCache"/>, inserted). When the block is neither cached nor mapped, it is read into
     /// <paramref name="scratch"/> (grown as needed; the caller owns it and keeps it until the contents are released).
     /// The caller calls <see cref="BlockContents.Release"/> when done with it. An iterator passes its
-    /// <paramref name="readahead"/>: blocks of a compressed table read from the file then come from readahead windows
+    /// <paramref name="readahead"/>: blocks read from the file (not used in place) then come from readahead windows
     /// while the iterator moves sequentially.
     /// </summary>
     internal BlockContents ReadDataBlock(BlockHandle handle, bool fillCache, ref byte[]? scratch, BlockReadahead? readahead = null)
     {
         AssertReferenced();
-        // The data blocks of a mapped table without compression are used in place and never cached: no lookup.
-        if (_cache != null && !_dataBlocksInPlace)
+        // The data blocks of a mapped table without compression are used in place and never cached: no lookup. A
+        // block in a stretch of the file the mapped-page budget refused is read into the cache instead.
+        if (_cache != null && !(_dataBlocksInPlace && _file.TryGetPointer((long)handle.Offset, (int)handle.Size + TableFormat.BlockTrailerSize, out _)))
         {
             BlockCacheEntry? cached = _cache.Lookup(_cacheId, handle.Offset);
             if (cached != null)
@@ -87,7 +90,7 @@ internal sealed unsafe partial class TableReader
             try
             {
                 var raw = new Span<byte>(block, rawLength);
-                ReadExactly(offset, raw);
+                ReadRaw(offset, raw, readahead);
                 byte type = CheckTrailer(Path, offset, raw, size, verify);
                 if (type != (byte)CompressionType.None)
                 {
@@ -109,7 +112,7 @@ internal sealed unsafe partial class TableReader
         {
             // Most likely raw and not cached: read into the caller's scratch and use it there.
             byte[] buffer = EnsureScratch(ref scratch, rawLength);
-            ReadExactly(offset, buffer.AsSpan(0, rawLength));
+            ReadRaw(offset, buffer.AsSpan(0, rawLength), readahead);
             byte type = CheckTrailer(Path, offset, buffer, size, verify);
             if (type == (byte)CompressionType.None)
             {
@@ -158,6 +161,19 @@ internal sealed unsafe partial class TableReader
             {
                 ArrayPool<byte>.Shared.Return(rented);
             }
+        }
+    }
+
+    // A block's raw bytes from the iterator's readahead window when its reads run sequentially, else with one pread.
+    private void ReadRaw(long offset, Span<byte> destination, BlockReadahead? readahead)
+    {
+        if (readahead != null && readahead.TryRead(_file, _limit, offset, destination.Length, out ReadOnlySpan<byte> window))
+        {
+            window.CopyTo(destination);
+        }
+        else
+        {
+            ReadExactly(offset, destination);
         }
     }
 

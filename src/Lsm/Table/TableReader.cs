@@ -67,7 +67,7 @@ internal sealed unsafe partial class TableReader
         _cacheId = cacheId;
         _limit = fileSize - TableFormat.FooterSize;
         _tableCompressed = properties.CompressionName != BlockCompression.NameOf(CompressionType.None);
-        _dataBlocksInPlace = !_tableCompressed && file.TryGetPointer(0, 0, out _);
+        _dataBlocksInPlace = !_tableCompressed && file.IsMapped;
     }
 
     public string Path { get; }

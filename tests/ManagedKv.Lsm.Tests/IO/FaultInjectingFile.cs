@@ -45,6 +45,8 @@ internal sealed unsafe class FaultInjectingFile : IRandomAccessFile
         return n;
     }
 
+    public bool IsMapped => false;
+
     public bool TryGetPointer(long offset, int length, out byte* pointer)
     {
         pointer = null;
