@@ -82,15 +82,40 @@ internal static class CompactionPicker
         }
 
         double[] scores = new double[numLevels];
+        long averageValue = AverageValueBytes(v);
         int l0Files = 0;
+        long l0Bytes = 0;
         foreach (FileMetaData f in v.Files(0))
         {
             if (!f.BeingCompacted)
             {
                 l0Files++;
+                l0Bytes += CompensatedSize(f, averageValue);
             }
         }
+        // RocksDB's level-0 score: files against the trigger, and the (compensated) bytes, so that L0 files full of
+        // deletions, or L0 grown larger than the level it compacts into, are compacted before the file count says so.
         scores[0] = (double)l0Files / options.Level0FileNumCompactionTrigger;
+        if (options.LevelCompactionDynamicLevelBytes)
+        {
+            if (l0Bytes >= baseBytesMax)
+            {
+                scores[0] = Math.Max(scores[0], 1.01);
+            }
+            if (l0Bytes > targets[baseLevel])
+            {
+                long baseLevelBytes = 0;
+                foreach (FileMetaData f in v.Files(baseLevel))
+                {
+                    baseLevelBytes += CompensatedSize(f, averageValue);
+                }
+                scores[0] = Math.Max(scores[0], l0Bytes / (double)Math.Max(Math.Max(baseLevelBytes, targets[baseLevel]), 1));
+            }
+        }
+        else
+        {
+            scores[0] = Math.Max(scores[0], l0Bytes / (double)Math.Max(baseBytesMax, 1));
+        }
         long pending = 0;
         if (scores[0] >= 1)
         {
@@ -107,7 +132,7 @@ internal static class CompactionPicker
             {
                 if (!f.BeingCompacted)
                 {
-                    bytes += f.FileSize;
+                    bytes += CompensatedSize(f, averageValue);
                 }
             }
             scores[level] = (double)bytes / targets[level];
@@ -121,6 +146,43 @@ internal static class CompactionPicker
         v.BaseLevel = baseLevel;
         v.LevelTargets = targets;
         v.EstimatedPendingCompactionBytes = pending;
+    }
+
+    /// <summary>
+    /// RocksDB's compensated file size: a file with at least as many deletions as other entries counts as larger by
+    /// the values its deletions are expected to remove (twice the average value size per excess deletion,
+    /// kDeletionWeightOnCompaction), so levels holding many tombstones are compacted sooner and the space they cover
+    /// is reclaimed. Files without known stats count at their size.
+    /// </summary>
+    internal static long CompensatedSize(FileMetaData f, long averageValue)
+    {
+        long size = f.FileSize;
+        if (f.HasStats && f.NumDeletions * 2 >= f.NumEntries)
+        {
+            size += (f.NumDeletions * 2 - f.NumEntries) * averageValue * DeletionWeight;
+        }
+        return size;
+    }
+
+    private const int DeletionWeight = 2;
+
+    /// <summary>Average raw value bytes per non-deletion entry over the version's files with known stats (0 if none).</summary>
+    internal static long AverageValueBytes(Version.Version v)
+    {
+        long values = 0;
+        long entries = 0;
+        for (int level = 0; level < v.NumLevels; level++)
+        {
+            foreach (FileMetaData f in v.Files(level))
+            {
+                if (f.HasStats)
+                {
+                    values += f.RawValueBytes;
+                    entries += f.NumEntries - f.NumDeletions;
+                }
+            }
+        }
+        return entries > 0 ? values / entries : 0;
     }
 
     /// <summary>

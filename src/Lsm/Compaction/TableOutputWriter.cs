@@ -317,10 +317,12 @@ internal sealed class TableOutputWriter
             smallestSeq = hasPoints ? Math.Min(smallestSeq, tombMinSeq) : tombMinSeq;
             largestSeq = hasPoints ? Math.Max(largestSeq, tombMaxSeq) : tombMaxSeq;
         }
-        _outputs.Add(new FileMetaData(_builderNumber, props.FileSize, smallest, largest, smallestSeq, largestSeq)
+        var output = new FileMetaData(_builderNumber, props.FileSize, smallest, largest, smallestSeq, largestSeq)
         {
             HasRangeDeletions = tombSmallest is not null,
-        });
+        };
+        output.SetStats(props);
+        _outputs.Add(output);
         _outputProperties.Add(props);
         _fileLowerBound = upperBound;
         _db.LoadNewTableReader(_builderNumber, props.FileSize);

@@ -240,9 +240,11 @@ public sealed partial class LsmDb
                 var edit = new VersionEdit();
                 foreach (IngestedFile f in files)
                 {
-                    edit.AddFile(f.Level, new FileMetaData(f.Number, f.FileSize,
+                    var added = new FileMetaData(f.Number, f.FileSize,
                         WithSequence(f.Properties.SmallestKey, f.GlobalSequence), WithSequence(f.Properties.LargestKey, f.GlobalSequence),
-                        f.GlobalSequence, f.GlobalSequence, f.GlobalSequence));
+                        f.GlobalSequence, f.GlobalSequence, f.GlobalSequence);
+                    added.SetStats(f.Properties);
+                    edit.AddFile(f.Level, added);
                 }
                 ulong lastSequence = Math.Max(globalSequence, Volatile.Read(ref _lastSequence));
                 _lastAllocated = Math.Max(_lastAllocated, lastSequence);

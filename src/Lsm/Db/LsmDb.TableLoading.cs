@@ -34,7 +34,9 @@ public sealed partial class LsmDb
                     {
                         return;
                     }
-                    _tableCache.Acquire(f).Unref();
+                    TableReader reader = _tableCache.Acquire(f);
+                    f.SetStats(reader.Properties); // open runs alone: no version is being built meanwhile
+                    reader.Unref();
                 }
             }
         }

@@ -46,6 +46,35 @@ internal sealed class FileMetaData
 
     public ReadOnlySpan<byte> LargestUserKey => InternalKey.UserKey(Largest);
 
+    /// <summary>
+    /// Whether <see cref="NumEntries"/>, <see cref="NumDeletions"/> and <see cref="RawValueBytes"/> are known: set
+    /// once from the table's properties when a flush, compaction or ingest creates the file, or when the open loads its
+    /// reader (RocksDB's init_stats_from_file); files without them count at their plain size in compaction scores.
+    /// </summary>
+    public bool HasStats { get; private set; }
+
+    /// <summary>Point entries in the file, deletions included (table property rocksdb.num.entries).</summary>
+    public long NumEntries { get; private set; }
+
+    /// <summary>Point deletions in the file (rocksdb.deleted.keys; range deletions not counted).</summary>
+    public long NumDeletions { get; private set; }
+
+    /// <summary>Bytes of the values of the file's entries before compression (rocksdb.raw.value.size).</summary>
+    public long RawValueBytes { get; private set; }
+
+    /// <summary>Records the entry counts once; later calls are ignored. Guarded by the DB mutex once the file is in a version.</summary>
+    public void SetStats(TableProperties properties)
+    {
+        if (HasStats)
+        {
+            return;
+        }
+        NumEntries = (long)properties.NumEntries;
+        NumDeletions = (long)properties.NumDeletions;
+        RawValueBytes = (long)properties.RawValueSize;
+        HasStats = true;
+    }
+
     /// <summary>Versions that list this file. Guarded by the DB mutex.</summary>
     public int Refs;
 
