@@ -36,6 +36,8 @@ internal static class BenchArgs
           --background-jobs N (2)  --disable-wal
           --mmap-reads true|false  SST reads through memory maps in both engines (default: each engine's own,
                                  ManagedKv true, RocksDB false)
+          --mmap-limit-mb N      ManagedKv only: BlockCache.MappedLimit, mapped SST bytes reads keep (default: the
+                                 cache size; -1 = unbounded)
         output
           --db DIR               database root (default: <temp>/managedkv-perf); a fresh run-id folder under it
           --out DIR              results folder (default: perf-results/ at the repository root)
@@ -123,6 +125,10 @@ internal static class BenchArgs
                     case "background-jobs": engine = engine with { MaxBackgroundJobs = Int(Value(), name, 1, 64) }; break;
                     case "disable-wal": engine = engine with { DisableWal = Bool(inline, true, name) }; break;
                     case "mmap-reads": engine = engine with { MmapReads = Bool(Value(), true, name) }; break;
+                    case "mmap-limit-mb":
+                        long limit = Long(Value(), name, -1);
+                        engine = engine with { MappedLimit = limit < 0 ? -1 : limit << 20 };
+                        break;
                     default:
                         error = $"unknown option --{name}";
                         return null;

@@ -45,4 +45,10 @@ public sealed record EngineOptions
     /// each engine's own default (ManagedKv on, RocksDB off).
     /// </summary>
     public bool? MmapReads { get; init; }
+
+    /// <summary>
+    /// ManagedKv only (RocksDB has no bound on mapped pages): the block cache's MappedLimit in bytes, -1 = unbounded;
+    /// null = ManagedKv's default (the cache size).
+    /// </summary>
+    public long? MappedLimit { get; init; }
 }

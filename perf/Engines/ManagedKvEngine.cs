@@ -50,7 +50,7 @@ internal sealed class ManagedKvEngine : IBenchEngine
         {
             CreateIfMissing = true,
             MaxBackgroundJobs = options.MaxBackgroundJobs,
-            BlockCache = new BlockCache(options.BlockCacheSize),
+            BlockCache = new BlockCache(options.BlockCacheSize) { MappedLimit = options.MappedLimit ?? options.BlockCacheSize },
             DefaultColumnFamilyOptions = columnFamily,
             AllowMmapReads = options.MmapReads ?? true,
         };

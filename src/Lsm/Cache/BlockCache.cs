@@ -27,8 +27,12 @@ public sealed class BlockCache
     private readonly int _shardShift;
     private long _capacity;
     private long _nextId;
+    // Mapped-page budget (MappedLimit). _mappedLock guards the limit, the usage and the borrowed bytes for writers;
+    // readers read them without it. The generation is a wake-up counter for refused stretches; never Charged's value.
+    private readonly Lock _mappedLock = new();
     private long _mappedLimit;
     private long _mappedUsage;
+    private long _mappedBorrowed;
     private int _mappedGeneration = 1;
 
     /// <summary>Creates a cache of <paramref name="capacityBytes"/> bytes.</summary>
@@ -121,9 +125,12 @@ public sealed class BlockCache
     /// -1 = unbounded. Default: the capacity given to the constructor. With a mapping, a random read maps the whole
     /// page-cache folio it touches (up to 2 MiB on Linux 6.x), so without a bound the RSS of a read-heavy process
     /// grows to the size of the tables it reads. Tables are charged in 2 MiB stretches (smaller at a table's end) as
-    /// reads first use them in place; a stretch that does not fit is read with pread into this cache instead, and
-    /// is tried again once some mapped stretch was released (its table closed). Lowering the limit does not unmap
-    /// stretches already charged. Shared by every DB using this cache.
+    /// reads first use them in place; a stretch that does not fit is read with pread into this cache instead, and is
+    /// tried again once some mapped stretch was released (its table closed) or the limits changed.
+    /// Mapped stretches may also borrow the cache's free room, up to three quarters of <see cref="Capacity"/>: the
+    /// cache then holds that much less (reading in place is cheaper than a cached copy), so mapped stretches plus
+    /// cached blocks stay within <see cref="Capacity"/> + MappedLimit. Charged stretches are never unmapped: lowering
+    /// a limit only stops new ones. Shared by every DB using this cache.
     /// </summary>
     public long MappedLimit
     {
@@ -131,42 +138,85 @@ public sealed class BlockCache
         set
         {
             ArgumentOutOfRangeException.ThrowIfLessThan(value, -1);
-            Volatile.Write(ref _mappedLimit, value);
-            Interlocked.Increment(ref _mappedGeneration);
+            lock (_mappedLock)
+            {
+                _mappedLimit = value;
+                RebalanceLocked(wake: true);
+            }
         }
     }
 
     /// <summary>Bytes of mapped SST stretches charged under <see cref="MappedLimit"/> (the pages reads may have mapped).</summary>
     public long MappedUsage => Interlocked.Read(ref _mappedUsage);
 
-    /// <summary>Changes whenever charged mapped bytes are released or the limit changes: refused stretches retry then.</summary>
+    /// <summary>Bytes of <see cref="Capacity"/> lent to mapped stretches: the cache holds at most Capacity minus this.</summary>
+    public long MappedBorrowed => Volatile.Read(ref _mappedBorrowed);
+
+    /// <summary>Changes whenever charged mapped bytes are released or the limits change: refused stretches retry then.</summary>
     internal int MappedGeneration => Volatile.Read(ref _mappedGeneration);
 
-    /// <summary>Charges <paramref name="bytes"/> of mapped stretch if they fit under <see cref="MappedLimit"/>.</summary>
+    /// <summary>
+    /// Charges <paramref name="bytes"/> of mapped stretch if they fit under <see cref="MappedLimit"/>, or beyond it in
+    /// room the cache does not use (at most three quarters of its capacity).
+    /// </summary>
     internal bool TryChargeMapped(long bytes)
     {
-        long limit = Volatile.Read(ref _mappedLimit);
-        if (limit < 0)
+        lock (_mappedLock)
         {
-            Interlocked.Add(ref _mappedUsage, bytes);
+            long used = _mappedUsage + bytes;
+            if (_mappedLimit >= 0 && used > _mappedLimit)
+            {
+                long borrow = used - _mappedLimit;
+                long extra = borrow - _mappedBorrowed;
+                long free = _capacity - _mappedBorrowed - Usage;
+                if (borrow > _capacity / 4 * 3 || extra > free)
+                {
+                    return false;
+                }
+            }
+            Interlocked.Exchange(ref _mappedUsage, used);
+            RebalanceLocked(wake: false);
             return true;
         }
-        long used = Interlocked.Add(ref _mappedUsage, bytes);
-        if (used <= limit)
-        {
-            return true;
-        }
-        Interlocked.Add(ref _mappedUsage, -bytes);
-        return false;
     }
 
     /// <summary>Returns mapped bytes charged with <see cref="TryChargeMapped"/> (their table is closing).</summary>
     internal void ReleaseMapped(long bytes)
     {
-        if (bytes != 0)
+        if (bytes == 0)
         {
-            Interlocked.Add(ref _mappedUsage, -bytes);
-            Interlocked.Increment(ref _mappedGeneration);
+            return;
+        }
+        lock (_mappedLock)
+        {
+            Interlocked.Exchange(ref _mappedUsage, _mappedUsage - bytes);
+            RebalanceLocked(wake: true);
+        }
+    }
+
+    // Lends the cache's capacity beyond the mapped limit to the mapped stretches; wakes refused stretches when room
+    // may have appeared.
+    private void RebalanceLocked(bool wake)
+    {
+        long borrowed = _mappedLimit < 0 ? 0 : Math.Max(0, _mappedUsage - _mappedLimit);
+        if (borrowed != _mappedBorrowed)
+        {
+            Volatile.Write(ref _mappedBorrowed, borrowed);
+            ResizeShards(_capacity - borrowed);
+        }
+        if (wake)
+        {
+            int next = _mappedGeneration + 1;
+            Volatile.Write(ref _mappedGeneration, next == int.MinValue ? next + 1 : next);
+        }
+    }
+
+    private void ResizeShards(long capacityBytes)
+    {
+        long perShard = PerShard(Math.Max(0, capacityBytes), _shards.Length);
+        foreach (BlockCacheShard shard in _shards)
+        {
+            shard.SetCapacity(perShard);
         }
     }
 
@@ -177,11 +227,11 @@ public sealed class BlockCache
     public void SetCapacity(long capacityBytes)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(capacityBytes);
-        Volatile.Write(ref _capacity, capacityBytes);
-        long perShard = PerShard(capacityBytes, _shards.Length);
-        foreach (BlockCacheShard shard in _shards)
+        lock (_mappedLock)
         {
-            shard.SetCapacity(perShard);
+            Volatile.Write(ref _capacity, capacityBytes);
+            ResizeShards(capacityBytes - _mappedBorrowed);
+            RebalanceLocked(wake: true);
         }
     }
 

@@ -58,8 +58,8 @@ public sealed class DbOptions
     /// cache slot; a 1M-key readrandom ran 1.6x faster (3.9 vs 6.2 µs CPU per Get). The mapped pages the reads touch
     /// count in the process's RSS (page cache, shared and reclaimable): Linux maps a file's page cache in large folios
     /// (up to 2 MiB), so random reads would map about every table they read. The block cache bounds them
-    /// (<see cref="Lsm.BlockCache.MappedLimit"/>, by default its capacity): blocks of file stretches past the bound
-    /// are read with pread into the block cache. Unmapping instead (madvise DONTNEED) would cost 4-10 µs per refault
+    /// (<see cref="Lsm.BlockCache.MappedLimit"/>, by default its capacity, plus room the cache does not use): blocks
+    /// of file stretches past the bound are read with pread into the block cache. Unmapping instead (madvise DONTNEED) would cost 4-10 µs per refault
     /// against about 1 µs for a pread. Compressed tables and compaction inputs are always read with pread.
     /// </summary>
     public bool AllowMmapReads { get; set; } = true;

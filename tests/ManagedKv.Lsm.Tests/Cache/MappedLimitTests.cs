@@ -23,7 +23,7 @@ public sealed unsafe class MappedLimitTests
         using var dir = new TempDirectory();
         byte[] a = WriteFile(dir.File("a.bin"), 5 * MiB, 1);
         byte[] b = WriteFile(dir.File("b.bin"), 100_000, 2);
-        var cache = new BlockCache(1 * MiB) { MappedLimit = 3 * MiB };
+        var cache = new BlockCache(0) { MappedLimit = 3 * MiB }; // capacity 0: nothing to borrow
         Assert.Equal(3 * MiB, cache.MappedLimit);
 
         var fileA = MemoryMappedRandomAccessFile.Open(dir.File("a.bin"), cache);
@@ -56,11 +56,47 @@ public sealed unsafe class MappedLimitTests
     }
 
     [Fact]
+    public void StretchesBorrowTheCachesFreeRoomUpToThreeQuartersOfItsCapacity()
+    {
+        using var dir = new TempDirectory();
+        WriteFile(dir.File("a.bin"), 16 * MiB, 5);
+        var cache = new BlockCache(4 * MiB, numShardBits: 0) { MappedLimit = 2 * MiB };
+        using var file = MemoryMappedRandomAccessFile.Open(dir.File("a.bin"), cache);
+        Assert.True(file.TryGetPointer(0, 10, out _));             // within the limit
+        Assert.Equal(0, cache.MappedBorrowed);
+        Assert.True(file.TryGetPointer(2 * MiB, 10, out _));       // borrows 2 MiB of the cache's 4
+        Assert.Equal(2 * MiB, cache.MappedBorrowed);
+        Assert.False(file.TryGetPointer(4 * MiB, 10, out _));      // 4 MiB borrowed would pass 3/4 of the capacity
+        Assert.Equal(4 * MiB, cache.MappedUsage);
+
+        // The cache now holds at most 2 MiB: blocks past that are evicted.
+        for (int i = 0; i < 64; i++)
+        {
+            cache.InsertCopy(1, (ulong)i, new byte[64 << 10]);
+        }
+        Assert.InRange(cache.Usage, 1, 2 * MiB);
+
+        // With the cache full, nothing more is lent; releasing a stretch returns the room to the cache.
+        using var dir2 = new TempDirectory();
+        WriteFile(dir2.File("b.bin"), 1 * MiB, 6);
+        var other = MemoryMappedRandomAccessFile.Open(dir2.File("b.bin"), cache);
+        Assert.False(other.TryGetPointer(0, 10, out _));
+        other.Dispose();
+        file.Dispose();
+        Assert.Equal(0, cache.MappedBorrowed);
+        for (int i = 64; i < 128; i++)
+        {
+            cache.InsertCopy(1, (ulong)i, new byte[64 << 10]);
+        }
+        Assert.True(cache.Usage > 2 * MiB);
+    }
+
+    [Fact]
     public void RaisingTheLimitAdmitsRefusedStretchesAndMinusOneIsUnbounded()
     {
         using var dir = new TempDirectory();
         WriteFile(dir.File("a.bin"), 6 * MiB, 3);
-        var cache = new BlockCache(MiB) { MappedLimit = 0 };
+        var cache = new BlockCache(0) { MappedLimit = 0 };
         using var file = MemoryMappedRandomAccessFile.Open(dir.File("a.bin"), cache);
         Assert.False(file.TryGetPointer(0, 10, out _));
         cache.MappedLimit = -1;
@@ -77,7 +113,7 @@ public sealed unsafe class MappedLimitTests
     {
         using var dir = new TempDirectory();
         WriteFile(dir.File("a.bin"), 16 * MiB, 4);
-        var cache = new BlockCache(MiB) { MappedLimit = 9 * MiB };
+        var cache = new BlockCache(0) { MappedLimit = 9 * MiB };
         using (var file = MemoryMappedRandomAccessFile.Open(dir.File("a.bin"), cache))
         {
             int admitted = 0;
@@ -106,7 +142,7 @@ public sealed unsafe class MappedLimitTests
     public void ADbReadsPastTheLimitThroughTheBlockCacheAndReturnsTheSameData()
     {
         using var dir = new TempDir();
-        var cache = new BlockCache(8 * MiB) { MappedLimit = 256 << 10 };
+        var cache = new BlockCache(256 << 10) { MappedLimit = 256 << 10 };
         DbOptions o = TestOptions.Small();
         o.BlockCache = cache;
         o.DefaultColumnFamilyOptions.CompressionPerLevel = [CompressionType.None];
@@ -128,7 +164,8 @@ public sealed unsafe class MappedLimitTests
                 byte[]? got = db.Get(Key(k));
                 Assert.Equal(model.TryGetValue(k, out byte[]? v) ? v : null, got);
             }
-            Assert.InRange(cache.MappedUsage, 1, 256 << 10);
+            Assert.InRange(cache.MappedUsage, 1, (256 << 10) + (192 << 10)); // the limit plus at most 3/4 of the cache
+            Assert.InRange(cache.Usage, 1, (256 << 10) - cache.MappedBorrowed);
             Assert.Equal(cache.MappedUsage, db.GetMemoryUsage().MappedTables);
             long misses = db.Statistics.Get(Ticker.BlockCacheDataMiss);
             long hits = db.Statistics.Get(Ticker.BlockCacheDataHit);
