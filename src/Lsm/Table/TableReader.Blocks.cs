@@ -28,9 +28,19 @@ internal sealed unsafe partial class TableReader
     internal BlockContents ReadDataBlock(BlockHandle handle, bool fillCache, ref byte[]? scratch, BlockReadahead? readahead = null)
     {
         AssertReferenced();
-        // The data blocks of a mapped table without compression are used in place and never cached: no lookup. A
-        // block in a stretch of the file the mapped-page budget refused is read into the cache instead.
-        if (_cache != null && !(_dataBlocksInPlace && _file.TryGetPointer((long)handle.Offset, (int)handle.Size + TableFormat.BlockTrailerSize, out _)))
+        // The data blocks of a mapped table without compression are used in place and never cached: no lookup,
+        // unless the mapped-page budget refused the block's stretch of the file (then it goes through the cache).
+        bool inPlace = fillCache && _dataBlocksInPlace;
+        if (inPlace)
+        {
+            CheckHandle(Path, _limit, handle);
+            int rawLength = (int)handle.Size + TableFormat.BlockTrailerSize;
+            if (_file.TryGetPointer((long)handle.Offset, rawLength, out byte* pointer))
+            {
+                return MappedBlock(handle, pointer, _options.VerifyChecksums, insert: _cache != null, ref scratch);
+            }
+        }
+        if (_cache != null)
         {
             BlockCacheEntry? cached = _cache.Lookup(_cacheId, handle.Offset);
             if (cached != null)
@@ -40,7 +50,7 @@ internal sealed unsafe partial class TableReader
             }
             _options.Statistics?.Record(Ticker.BlockCacheDataMiss);
         }
-        return ReadBlockFromFile(handle, insert: fillCache && _cache != null, mapped: fillCache, _options.VerifyChecksums, ref scratch, readahead);
+        return ReadBlockFromFile(handle, insert: fillCache && _cache != null, mapped: fillCache && !inPlace, _options.VerifyChecksums, ref scratch, readahead);
     }
 
     /// <summary>An unpinned index or filter block: from the cache, else reread, verified and reinserted.</summary>
@@ -68,18 +78,7 @@ internal sealed unsafe partial class TableReader
         // Memory-mapped: check the mapped bytes and use them in place (their checksum once per reader).
         if (mapped && !_tableCompressed && _file.TryGetPointer(offset, rawLength, out byte* pointer))
         {
-            var raw = new ReadOnlySpan<byte>(pointer, rawLength);
-            bool check = verify && !MappedBlockVerified(handle);
-            byte type = CheckTrailer(Path, offset, raw, size, check);
-            if (check)
-            {
-                RememberMappedBlockVerified(handle);
-            }
-            if (type == (byte)CompressionType.None)
-            {
-                return BlockContents.FromNative(pointer, size, null);
-            }
-            return Decompress(raw[..size], type, handle, insert, ref scratch);
+            return MappedBlock(handle, pointer, verify, insert, ref scratch);
         }
 
         if (insert && !_tableCompressed)
@@ -162,6 +161,26 @@ internal sealed unsafe partial class TableReader
                 ArrayPool<byte>.Shared.Return(rented);
             }
         }
+    }
+
+    // A block used in place in the mapping: its trailer checked (the checksum once per reader), decompressed only if
+    // a writer compressed this block of an otherwise uncompressed table. REQUIRES: the handle was checked.
+    private BlockContents MappedBlock(BlockHandle handle, byte* pointer, bool verify, bool insert, ref byte[]? scratch)
+    {
+        int size = (int)handle.Size;
+        long offset = (long)handle.Offset;
+        var raw = new ReadOnlySpan<byte>(pointer, size + TableFormat.BlockTrailerSize);
+        bool check = verify && !MappedBlockVerified(handle);
+        byte type = CheckTrailer(Path, offset, raw, size, check);
+        if (check)
+        {
+            RememberMappedBlockVerified(handle);
+        }
+        if (type == (byte)CompressionType.None)
+        {
+            return BlockContents.FromNative(pointer, size, null);
+        }
+        return Decompress(raw[..size], type, handle, insert, ref scratch);
     }
 
     // A block's raw bytes from the iterator's readahead window when its reads run sequentially, else with one pread.
