@@ -98,6 +98,15 @@ public sealed partial class RaftLogEngine : IDisposable
     /// </summary>
     public long RecycleRecacheBytes => _pipe.RecacheBytes;
 
+    /// <summary>
+    /// Bytes of the active files whose write-back the background thread started once the writer had moved past them
+    /// (<see cref="RaftEngineOptions.WritebackWindowBytes"/>); 0 without the background thread.
+    /// </summary>
+    public long EarlyWritebackBytes => _pipe.EarlyWritebackBytes;
+
+    /// <summary>Bytes of the write mapping the background thread faulted in ahead of the writer (<see cref="RaftEngineOptions.BackgroundPrefault"/>).</summary>
+    public long PrefaultedBytes => _pipe.PrefaultedBytes;
+
     /// <summary>Memory held by the index and the block cache.</summary>
     public RaftEngineMemoryUsage GetMemoryUsage() =>
         new(_index.MemoryBytes, _cache.Size, _index.RegionCount, _index.EntryCount);
