@@ -49,6 +49,13 @@ internal sealed unsafe class LogPipe : IDisposable
     private long _recycledReuses;
     private long _prefillBytes;
     private long _recacheBytes;
+    private int _recacheSkips;
+    // Written by the leader, read by purge: bytes appended, and those of them in groups that were synced.
+    private long _appendedBytes;
+    private long _syncedBytes;
+    // Purge only (callers serialize DeleteFilesBefore): the counts at the last recycling.
+    private long _appendedAtRecycle;
+    private long _syncedAtRecycle;
     private int _prefilledFiles;
 
     // Mapped mode, leader-only: the active file mapped from offset 0 for _mappedLength bytes.
@@ -150,6 +157,9 @@ internal sealed unsafe class LogPipe : IDisposable
     /// <summary>Bytes of pool files asked back into the page cache in single pages (at open and at each recycling).</summary>
     public long RecacheBytes => Interlocked.Read(ref _recacheBytes);
 
+    /// <summary>Files that entered the recycle pool without a re-cache: the appends before them were not synced.</summary>
+    public int RecacheSkips => Volatile.Read(ref _recacheSkips);
+
     /// <summary>Bytes whose write-back the background thread started before a sync needed them.</summary>
     public long EarlyWritebackBytes => _flusher?.WritebackBytes ?? 0;
 
@@ -212,6 +222,11 @@ internal sealed unsafe class LogPipe : IDisposable
         }
         _writeOffset += length;
         _active.Size = _writeOffset;
+        Volatile.Write(ref _appendedBytes, _appendedBytes + length);
+        if (syncNext)
+        {
+            Volatile.Write(ref _syncedBytes, _syncedBytes + length);
+        }
         if (_flusher != null)
         {
             HandOff(mapped);
@@ -579,6 +594,7 @@ internal sealed unsafe class LogPipe : IDisposable
         {
             return 0;
         }
+        bool recache = ShouldRecache();
         foreach (LogFile f in removed)
         {
             bool keep;
@@ -591,10 +607,16 @@ internal sealed unsafe class LogPipe : IDisposable
                 string recyclePath = System.IO.Path.Combine(_directory, LogFileFormat.RecycleFileName(f.Seq));
                 File.Move(f.Path, recyclePath);
                 // Synced at its rotation: its cached pages are clean and can be dropped and read back in single
-                // pages (NativeFile.RecacheInSmallPages: asynchronous readahead) before a writer gets it. Old readers are unaffected.
-                using (SafeFileHandle recache = File.OpenHandle(recyclePath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete))
+                // pages (NativeFile.RecacheInSmallPages: asynchronous readahead) before a writer gets it. Old readers
+                // are unaffected.
+                if (recache)
                 {
-                    Interlocked.Add(ref _recacheBytes, NativeFile.RecacheInSmallPages(recache, RandomAccess.GetLength(recache)));
+                    using SafeFileHandle handle = File.OpenHandle(recyclePath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+                    Interlocked.Add(ref _recacheBytes, NativeFile.RecacheInSmallPages(handle, RandomAccess.GetLength(handle)));
+                }
+                else
+                {
+                    Interlocked.Increment(ref _recacheSkips);
                 }
                 lock (_filesLock)
                 {
@@ -609,6 +631,22 @@ internal sealed unsafe class LogPipe : IDisposable
         }
         DirectorySync.Sync(_directory);
         return removed.Count;
+    }
+
+    // Whether files entering the pool now get re-cached in single pages. That pays only for synced appends (each
+    // sync dirties, and accounts, the whole cached folio it touches); unsynced appends fill every page they touch
+    // and rewrite whole folios, and then the re-cache is pure cost: the file read back from the device (its pages
+    // were cached already) and dropped/refilled in the page cache (perf/RaftEngine/README.md). So: re-cache unless
+    // under 1/8 of the bytes appended since the last recycling were in synced groups (none appended: as before).
+    private bool ShouldRecache()
+    {
+        long appended = Volatile.Read(ref _appendedBytes);
+        long synced = Volatile.Read(ref _syncedBytes);
+        long appendedSince = appended - _appendedAtRecycle;
+        long syncedSince = synced - _syncedAtRecycle;
+        _appendedAtRecycle = appended;
+        _syncedAtRecycle = synced;
+        return appendedSince == 0 || syncedSince * 8 >= appendedSince;
     }
 
     public void Dispose()
