@@ -24,6 +24,7 @@ internal sealed unsafe class LogPipe : IDisposable
     private readonly long _targetFileSize;
     private readonly bool _preallocate;
     private readonly bool _mapped;
+    private readonly long _mappedMax;
     private readonly int _maxRecycled;
     private readonly bool _prefill;
     private readonly long _window;
@@ -80,6 +81,7 @@ internal sealed unsafe class LogPipe : IDisposable
         _targetFileSize = options.TargetFileSize;
         _preallocate = options.PreallocateFiles;
         _mapped = options.UseMemoryMappedWrites;
+        _mappedMax = options.MappedWriteMaxBytes;
         _maxRecycled = options.MaxRecycledFiles;
         _prefill = options.PrefillForRecycle;
         if (OperatingSystem.IsLinux() && options.WritebackWindowBytes > 0)
@@ -192,13 +194,15 @@ internal sealed unsafe class LogPipe : IDisposable
     /// Writes the segments back to back at the write offset: a copy into the mapping, or one gather write. A group
     /// about to be synced (<paramref name="syncNext"/>) is written with the gather write even in mapped mode: the
     /// system call is nothing next to the sync, and pages dirtied through a mapping cost more to write back (each
-    /// sync write-protects them, and the next copy faults them writable again). Both paths share the page cache.
+    /// sync write-protects them, and the next copy faults them writable again). So is a group larger than
+    /// <see cref="RaftEngineOptions.MappedWriteMaxBytes"/>: one system call costs less than the page-table work of
+    /// copying it through the mapping. Both paths share the page cache.
     /// </summary>
     public void Append(IReadOnlyList<ReadOnlyMemory<byte>> segments, long length, bool syncNext)
     {
         _flusher?.ThrowIfFailed();
         _unsynced = true;
-        bool mapped = _mapping != null && !syncNext && _writeOffset + length + BatchFormat.HeaderSize <= _mappedLength;
+        bool mapped = _mapping != null && !syncNext && length <= _mappedMax && _writeOffset + length + BatchFormat.HeaderSize <= _mappedLength;
         if (mapped)
         {
             AppendMapped(segments, length);
