@@ -72,8 +72,8 @@ public sealed class RaftEngineOptions
     /// each such window of the active file once the writer has moved past it (sync_file_range, RocksDB's
     /// bytes_per_sync), so the fdatasync at rotation waits only for the tail, and with memory-mapped writes it gives
     /// the window's part of the mapping back first and pre-faults the windows ahead (see
-    /// <see cref="BackgroundPrefault"/>). Durability is unchanged. 0 disables the background thread; otherwise at
-    /// least 64 KiB, rounded up to the page size. Default 1 MiB. Ignored elsewhere.
+    /// <see cref="BackgroundPrefault"/>). Durability is unchanged. 0 disables the background thread; otherwise 4 KiB
+    /// – 1 GiB, rounded up to the page size (small windows cost a system call each). Default 1 MiB. Ignored elsewhere.
     /// </summary>
     public long WritebackWindowBytes { get; set; } = 1L << 20;
 
@@ -114,9 +114,9 @@ public sealed class RaftEngineOptions
         {
             ThrowHelper.ThrowArgumentOutOfRange(nameof(MappedWriteMaxBytes), "MappedWriteMaxBytes must be >= 0.");
         }
-        if (WritebackWindowBytes != 0 && (WritebackWindowBytes < (64 << 10) || WritebackWindowBytes > (1L << 30)))
+        if (WritebackWindowBytes != 0 && (WritebackWindowBytes < 4096 || WritebackWindowBytes > (1L << 30)))
         {
-            ThrowHelper.ThrowArgumentOutOfRange(nameof(WritebackWindowBytes), $"WritebackWindowBytes {WritebackWindowBytes} is neither 0 nor within 64 KiB – 1 GiB.");
+            ThrowHelper.ThrowArgumentOutOfRange(nameof(WritebackWindowBytes), $"WritebackWindowBytes {WritebackWindowBytes} is neither 0 nor within 4 KiB – 1 GiB.");
         }
         if (!Enum.IsDefined(RecoveryMode))
         {

@@ -68,6 +68,9 @@ public sealed partial class RaftLogEngine : IDisposable
         }
     }
 
+    /// <summary>Tests: the file pipe.</summary>
+    internal LogPipe Pipe => _pipe;
+
     /// <summary>The engine's directory.</summary>
     public string Directory => _directory;
 

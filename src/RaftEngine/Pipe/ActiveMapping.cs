@@ -10,15 +10,17 @@ namespace ManagedKv.RaftEngine;
 /// MemoryMappedFile view, unmapped whole.
 /// </summary>
 /// <remarks>
-/// Threads: the writer copies into [<see cref="MappedFrom"/>, <see cref="Length"/>); the log flusher calls
+/// Threads: the writer copies into the part above what it handed to the flusher; the log flusher calls
 /// <see cref="UnmapBelow"/> and <see cref="Populate"/>; the writer disposes it only once the flusher has finished
-/// with it (<see cref="LogFlusher.Drain"/>), which also publishes <see cref="MappedFrom"/> to it.
+/// with it (<see cref="LogFlusher.Drain"/>), which also publishes what the flusher unmapped.
 /// </remarks>
 internal sealed unsafe class ActiveMapping : IDisposable
 {
     private readonly string _path;
     private byte* _base;
     private readonly long _length;
+    // The end of the mapping's last page.
+    private readonly long _mappedEnd;
     // Linux: [0, _mappedFrom) is unmapped already.
     private long _mappedFrom;
     private volatile bool _closing;
@@ -32,6 +34,8 @@ internal sealed unsafe class ActiveMapping : IDisposable
     {
         _path = path;
         _length = length;
+        long page = Environment.SystemPageSize;
+        _mappedEnd = (length + page - 1) / page * page;
     }
 
     /// <summary>Maps [0, <paramref name="length"/>) of the file (at most its current length).</summary>
@@ -76,9 +80,11 @@ internal sealed unsafe class ActiveMapping : IDisposable
         set => _closing = value;
     }
 
-    /// <summary>Linux: unmaps [<see cref="MappedFrom"/>, <paramref name="offset"/>); page-aligned. Flusher only.</summary>
+    /// <summary>Linux: unmaps the part not yet given back below <paramref name="offset"/>; page-aligned. Flusher only.</summary>
     public void UnmapBelow(long offset)
     {
+        // Appends past the mapping (positional writes into a file that grew) have nothing mapped to give back.
+        offset = Math.Min(offset, _mappedEnd);
         if (offset > _mappedFrom)
         {
             NativeMapping.Unmap(_base + _mappedFrom, offset - _mappedFrom);
@@ -90,6 +96,7 @@ internal sealed unsafe class ActiveMapping : IDisposable
     public bool Populate(long from, long to)
     {
         from = Math.Max(from, _mappedFrom);
+        to = Math.Min(to, _length);
         return to <= from || NativeMapping.PopulateWrite(_base + from, to - from);
     }
 

@@ -57,6 +57,9 @@ internal sealed class LogFlusher : IDisposable
     /// <summary>Bytes of mapping pre-faulted writable.</summary>
     public long PopulatedBytes => Interlocked.Read(ref _populatedBytes);
 
+    /// <summary>Tests only: runs before each write-back (file, from, to) on the flusher's thread; may throw or block.</summary>
+    internal Action<LogFile, long, long>? BeforeWriteback { get; set; }
+
     /// <summary>Whether pre-faulting is still attempted (false once the kernel refused it).</summary>
     public bool PopulateSupported => !_populateUnsupported;
 
@@ -196,6 +199,7 @@ internal sealed class LogFlusher : IDisposable
         }
         mapping?.UnmapBelow(work.To);
         LogFile file = work.File!;
+        BeforeWriteback?.Invoke(file, work.From, work.To);
         NativeFile.StartWriteback(file.Handle, file.Path, work.From, work.To - work.From);
         Interlocked.Add(ref _writebackBytes, work.To - work.From);
     }

@@ -159,6 +159,9 @@ internal sealed unsafe class LogPipe : IDisposable
     /// <summary>Bytes of pool files asked back into the page cache in single pages (at open and at each recycling).</summary>
     public long RecacheBytes => Interlocked.Read(ref _recacheBytes);
 
+    /// <summary>The background thread (Linux, <see cref="RaftEngineOptions.WritebackWindowBytes"/> on), else null.</summary>
+    internal LogFlusher? Flusher => _flusher;
+
     /// <summary>Files that entered the recycle pool without a re-cache: the appends before them were not synced.</summary>
     public int RecacheSkips => Volatile.Read(ref _recacheSkips);
 
@@ -231,8 +234,9 @@ internal sealed unsafe class LogPipe : IDisposable
         {
             Volatile.Write(ref _syncedBytes, _syncedBytes + length);
         }
-        if (_flusher != null)
+        if (_flusher != null && !syncNext)
         {
+            // A synced group's windows are written back by its own sync; the next unsynced one hands them off.
             HandOff(mapped);
         }
     }
