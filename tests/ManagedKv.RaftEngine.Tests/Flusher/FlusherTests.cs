@@ -159,17 +159,23 @@ public sealed class FlusherTests
         {
             LogFlusher flusher = engine.Pipe.Flusher!;
             int fired = 0;
+            using var entered = new ManualResetEventSlim();
+            using var proceed = new ManualResetEventSlim();
             flusher.BeforeWriteback = (_, _, _) =>
             {
                 if (Interlocked.Increment(ref fired) == 1)
                 {
+                    // Held until the writer has stopped, so the failure lands between two writes.
+                    entered.Set();
+                    proceed.Wait();
                     throw new IOException("injected write-back failure");
                 }
             };
-            while (Volatile.Read(ref fired) == 0)
+            while (!entered.IsSet)
             {
                 WriteRandom(engine, model, rng, seed, 1);
             }
+            proceed.Set();
             flusher.Drain();
             var batch = new LogBatch();
             batch.AddEntries(99, 1, new ReadOnlyMemory<byte>[] { new byte[10] });
