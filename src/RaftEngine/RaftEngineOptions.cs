@@ -63,7 +63,7 @@ public sealed class RaftEngineOptions
     /// <summary>
     /// Append by copying into a shared memory mapping of the active file (no system call per unsynced write; the
     /// bytes are in the page cache, so a killed process loses nothing written) instead of one positional write per
-    /// write group. Default true on 64-bit systems.
+    /// write group; only for unsynced groups up to <see cref="MappedWriteMaxBytes"/>. Default true on 64-bit systems.
     /// </summary>
     public bool UseMemoryMappedWrites { get; set; } = Environment.Is64BitProcess;
 

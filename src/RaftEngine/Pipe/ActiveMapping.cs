@@ -24,6 +24,7 @@ internal sealed unsafe class ActiveMapping : IDisposable
     // Linux: [0, _mappedFrom) is unmapped already.
     private long _mappedFrom;
     private volatile bool _closing;
+    private long _writerOffset;
 
     // Elsewhere.
     private MemoryMappedFile? _map;
@@ -80,6 +81,15 @@ internal sealed unsafe class ActiveMapping : IDisposable
         set => _closing = value;
     }
 
+    /// <summary>
+    /// Where the writer appends next, published by the writer after its appends: pre-faulting skips what lies behind.
+    /// </summary>
+    public long WriterOffset
+    {
+        get => Volatile.Read(ref _writerOffset);
+        set => Volatile.Write(ref _writerOffset, value);
+    }
+
     /// <summary>Linux: unmaps the part not yet given back below <paramref name="offset"/>; page-aligned. Flusher only.</summary>
     public void UnmapBelow(long offset)
     {
@@ -95,7 +105,8 @@ internal sealed unsafe class ActiveMapping : IDisposable
     /// <summary>Linux: pre-faults [<paramref name="from"/>, <paramref name="to"/>) writable; false if unsupported.</summary>
     public bool Populate(long from, long to)
     {
-        from = Math.Max(from, _mappedFrom);
+        long page = Environment.SystemPageSize;
+        from = Math.Max(from, Math.Max(_mappedFrom, WriterOffset / page * page));
         to = Math.Min(to, _length);
         return to <= from || NativeMapping.PopulateWrite(_base + from, to - from);
     }

@@ -9,7 +9,10 @@ namespace ManagedKv.RaftEngine;
 /// work was queued, and every sync still goes through fdatasync.
 /// </summary>
 /// <remarks>
-/// Work runs in the order queued. The first failure is kept and surfaced to the writer as an
+/// The queue is bounded: a new piece of work extends the newest queued one of its kind when their ranges meet (so
+/// a flusher that falls behind catches up in fewer, larger calls), and the writer waits for room only past
+/// <see cref="Capacity"/> pieces. Work of one mapping touches disjoint ranges, so its order does not matter; the
+/// writer drains the queue before it drops a mapping. The first failure is kept and surfaced to the writer as an
 /// <see cref="IOException"/> by <see cref="ThrowIfFailed"/> (the pipe checks it on every append, sync and rotation);
 /// work queued after it is still done. Threads: <see cref="Populate"/>, <see cref="Writeback"/>,
 /// <see cref="Drain"/> are called by the write leader; <see cref="Dispose"/> once, by the pipe's owner.
@@ -24,14 +27,24 @@ internal sealed class LogFlusher : IDisposable
 
     private readonly record struct Work(WorkKind Kind, ActiveMapping? Mapping, LogFile? File, long From, long To);
 
-    // Guards _queue, _busy, _stopping and _drainers; Monitor.Wait/Pulse on it.
+    // The engine directory, for messages.
+    private readonly string _directory;
+
+    /// <summary>Most pieces of work queued at once.</summary>
+    public const int Capacity = 16;
+
+    // Guards _ring, _head, _count, _busy, _stopping, _idle and _waiters; Monitor.Wait/Pulse on it.
     private readonly object _gate = new();
-    private readonly Queue<Work> _queue = new();
+    // The queue: _count pieces from _head, circular.
+    private readonly Work[] _ring = new Work[Capacity];
+    private int _head;
+    private int _count;
     private readonly Thread _thread;
     private bool _busy;
     private bool _stopping;
     private bool _idle;
-    private int _drainers;
+    // Writers waiting in Drain or for room.
+    private int _waiters;
     private volatile Exception? _error;
     private volatile bool _populateUnsupported;
     private long _writebackBytes;
@@ -39,17 +52,14 @@ internal sealed class LogFlusher : IDisposable
 
     public LogFlusher(string directory)
     {
+        _directory = directory;
         _thread = new Thread(Run)
         {
             IsBackground = true,
             Name = "RaftEngine flusher",
         };
-        Directory = directory;
         _thread.Start();
     }
-
-    /// <summary>The engine directory (for messages).</summary>
-    public string Directory { get; }
 
     /// <summary>Bytes whose write-back was started early.</summary>
     public long WritebackBytes => Interlocked.Read(ref _writebackBytes);
@@ -59,6 +69,18 @@ internal sealed class LogFlusher : IDisposable
 
     /// <summary>Tests only: runs before each write-back (file, from, to) on the flusher's thread; may throw or block.</summary>
     internal Action<LogFile, long, long>? BeforeWriteback { get; set; }
+
+    /// <summary>Pieces of work queued (not counting one in progress).</summary>
+    internal int QueuedCount
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _count;
+            }
+        }
+    }
 
     /// <summary>Whether pre-faulting is still attempted (false once the kernel refused it).</summary>
     public bool PopulateSupported => !_populateUnsupported;
@@ -91,17 +113,17 @@ internal sealed class LogFlusher : IDisposable
     {
         lock (_gate)
         {
-            _drainers++;
+            _waiters++;
             try
             {
-                while (_queue.Count > 0 || _busy)
+                while (_count > 0 || _busy)
                 {
                     Monitor.Wait(_gate);
                 }
             }
             finally
             {
-                _drainers--;
+                _waiters--;
             }
         }
     }
@@ -117,21 +139,52 @@ internal sealed class LogFlusher : IDisposable
     }
 
     private void Throw(Exception error) =>
-        throw new IOException($"Background write-back of the Raft log in '{Directory}' failed: {error.Message}", error);
+        throw new IOException($"Background write-back of the Raft log in '{_directory}' failed: {error.Message}", error);
 
     private void Enqueue(Work work)
     {
         lock (_gate)
         {
+            for (int i = _count - 1; i >= 0; i--)
+            {
+                ref Work queued = ref _ring[(_head + i) % Capacity];
+                if (queued.Kind != work.Kind)
+                {
+                    continue;
+                }
+                if (queued.Mapping == work.Mapping && queued.File == work.File && queued.To == work.From)
+                {
+                    queued = queued with { To = work.To };
+                    work.File?.Release(); // the queued piece holds its own reference
+                    return;
+                }
+                break;
+            }
+            if (_count == Capacity && !_stopping)
+            {
+                _waiters++;
+                try
+                {
+                    while (_count == Capacity && !_stopping)
+                    {
+                        Monitor.Wait(_gate);
+                    }
+                }
+                finally
+                {
+                    _waiters--;
+                }
+            }
             if (_stopping)
             {
                 work.File?.Release();
                 ThrowHelper.ThrowObjectDisposed();
             }
-            _queue.Enqueue(work);
+            _ring[(_head + _count) % Capacity] = work;
+            _count++;
             if (_idle)
             {
-                Monitor.Pulse(_gate);
+                Monitor.PulseAll(_gate);
             }
         }
     }
@@ -143,7 +196,7 @@ internal sealed class LogFlusher : IDisposable
             Work work;
             lock (_gate)
             {
-                while (_queue.Count == 0 && !_stopping)
+                while (_count == 0 && !_stopping)
                 {
                     _idle = true;
                     Monitor.Wait(_gate);
@@ -153,7 +206,10 @@ internal sealed class LogFlusher : IDisposable
                 {
                     return;
                 }
-                work = _queue.Dequeue();
+                work = _ring[_head];
+                _ring[_head] = default;
+                _head = (_head + 1) % Capacity;
+                _count--;
                 _busy = true;
             }
             try
@@ -170,7 +226,7 @@ internal sealed class LogFlusher : IDisposable
                 lock (_gate)
                 {
                     _busy = false;
-                    if (_drainers > 0)
+                    if (_waiters > 0)
                     {
                         Monitor.PulseAll(_gate);
                     }
@@ -219,9 +275,12 @@ internal sealed class LogFlusher : IDisposable
         _thread.Join();
         lock (_gate)
         {
-            while (_queue.Count > 0)
+            while (_count > 0)
             {
-                _queue.Dequeue().File?.Release();
+                _ring[_head].File?.Release();
+                _ring[_head] = default;
+                _head = (_head + 1) % Capacity;
+                _count--;
             }
         }
     }

@@ -254,6 +254,7 @@ internal sealed unsafe class LogPipe : IDisposable
         }
         if (mapped && _prefault)
         {
+            _mapping!.WriterOffset = _writeOffset;
             QueuePrefault(Math.Min(_mappedLength, passed + 2 * _window));
         }
     }
