@@ -9,7 +9,7 @@ namespace ManagedKv.RaftEngine;
 /// work was queued, and every sync still goes through fdatasync.
 /// </summary>
 /// <remarks>
-/// The queue is bounded: a new piece of work extends the newest queued one of its kind when their ranges meet (so
+/// The queue is bounded: a new piece of work extends the newest queued one of its kind and mapping (so
 /// a flusher that falls behind catches up in fewer, larger calls), and the writer waits for room only past
 /// <see cref="Capacity"/> pieces. Work of one mapping touches disjoint ranges, so its order does not matter; the
 /// writer drains the queue before it drops a mapping. The first failure is kept and surfaced to the writer as an
@@ -152,7 +152,9 @@ internal sealed class LogFlusher : IDisposable
                 {
                     continue;
                 }
-                if (queued.Mapping == work.Mapping && queued.File == work.File && queued.To == work.From)
+                // Write-backs always meet; a pre-fault may start past the queued one's end (the writer passed
+                // windows with positional writes), and the flusher skips the part behind the writer anyway.
+                if (queued.Mapping == work.Mapping && queued.File == work.File && queued.To <= work.From)
                 {
                     queued = queued with { To = work.To };
                     work.File?.Release(); // the queued piece holds its own reference

@@ -213,12 +213,17 @@ public sealed class FlusherTests
             entered.Set();
             release.Wait();
         };
+        while (!entered.IsSet)
+        {
+            WriteRandom(engine, model, rng, seed, 1);
+        }
+        // At least 4 more windows pass while the flusher is blocked: 8 pieces of work unmerged. Merged: the one
+        // queued write-back and at most one pre-fault.
         long written = 0;
-        while (!entered.IsSet || written < (64 << 10))
+        while (written < (64 << 10))
         {
             written += WriteRandom(engine, model, rng, seed, 1);
         }
-        // Every window passed while the flusher is blocked joined the one queued write-back and pre-fault.
         Assert.InRange(flusher.QueuedCount, 1, 2);
         Task dispose = Task.Run(engine.Dispose);
         Assert.False(dispose.Wait(100), "Dispose must wait for the work in progress");
