@@ -21,6 +21,9 @@ public static class RaftEngineBench
     private static bool? s_preallocate;
     private static int? s_recycle;
     private static bool? s_prefill;
+    private static long? s_writeback;
+    private static bool? s_prefault;
+    private static int? s_mappedMax;
 
     /// <summary>Entry point the perf program dispatches to; returns the process exit code.</summary>
     public static int Run(string[] args)
@@ -29,6 +32,9 @@ public static class RaftEngineBench
         s_preallocate = Arg(args, "--re-prealloc") is string p ? p == "on" : null;
         s_recycle = Arg(args, "--re-recycle") is string r ? int.Parse(r, CultureInfo.InvariantCulture) : null;
         s_prefill = Arg(args, "--re-prefill") is string f ? f == "on" : null;
+        s_writeback = Arg(args, "--re-writeback") is string wb ? long.Parse(wb, CultureInfo.InvariantCulture) : null;
+        s_prefault = Arg(args, "--re-prefault") is string pf ? pf == "on" : null;
+        s_mappedMax = Arg(args, "--re-mapped-max") is string mm ? int.Parse(mm, CultureInfo.InvariantCulture) : null;
         bool full = args.Contains("--full");
         bool rocks = !args.Contains("--no-rocksdb");
         bool lsm = !args.Contains("--no-lsm");
@@ -39,7 +45,7 @@ public static class RaftEngineBench
         try
         {
             RaftEngineOptions shown = EngineOptions(0);
-            Console.WriteLine($"# RaftEngine vs RocksDB, {seconds} s per run, {Environment.ProcessorCount} cores, dir {root}; RaftEngine mmap={shown.UseMemoryMappedWrites} preallocate={shown.PreallocateFiles} recycle={shown.MaxRecycledFiles} prefill={shown.PrefillForRecycle}");
+            Console.WriteLine($"# RaftEngine vs RocksDB, {seconds} s per run, {Environment.ProcessorCount} cores, dir {root}; RaftEngine mmap={shown.UseMemoryMappedWrites} preallocate={shown.PreallocateFiles} recycle={shown.MaxRecycledFiles} prefill={shown.PrefillForRecycle} writeback={shown.WritebackWindowBytes} prefault={shown.BackgroundPrefault} mapped-max={shown.MappedWriteMaxBytes}");
             Console.WriteLine("# e/s = entries per second, MB/s = payload MiB per second, wamp = disk bytes written / payload bytes (open excluded)");
             Console.WriteLine("# open = time and bytes written to open the fresh store (RaftEngine: prefilling its recycle pool, a one-time cost); rd = MiB read during the run");
             var ratios = new List<double>();
@@ -162,6 +168,9 @@ public static class RaftEngineBench
         options.PreallocateFiles = s_preallocate ?? options.PreallocateFiles;
         options.MaxRecycledFiles = s_recycle ?? options.MaxRecycledFiles;
         options.PrefillForRecycle = s_prefill ?? options.PrefillForRecycle;
+        options.WritebackWindowBytes = s_writeback ?? options.WritebackWindowBytes;
+        options.BackgroundPrefault = s_prefault ?? options.BackgroundPrefault;
+        options.MappedWriteMaxBytes = s_mappedMax ?? options.MappedWriteMaxBytes;
         return options;
     }
 

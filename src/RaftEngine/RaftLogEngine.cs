@@ -68,6 +68,9 @@ public sealed partial class RaftLogEngine : IDisposable
         }
     }
 
+    /// <summary>Tests: the file pipe.</summary>
+    internal LogPipe Pipe => _pipe;
+
     /// <summary>The engine's directory.</summary>
     public string Directory => _directory;
 
@@ -97,6 +100,15 @@ public sealed partial class RaftLogEngine : IDisposable
     /// so that appends into a reused file dirty single pages (src/RaftEngine/FORMAT.md, "Recycling").
     /// </summary>
     public long RecycleRecacheBytes => _pipe.RecacheBytes;
+
+    /// <summary>
+    /// Bytes of the active files whose write-back the background thread started once the writer had moved past them
+    /// (<see cref="RaftEngineOptions.WritebackWindowBytes"/>); 0 without the background thread.
+    /// </summary>
+    public long EarlyWritebackBytes => _pipe.EarlyWritebackBytes;
+
+    /// <summary>Bytes of the write mapping the background thread faulted in ahead of the writer (<see cref="RaftEngineOptions.BackgroundPrefault"/>).</summary>
+    public long PrefaultedBytes => _pipe.PrefaultedBytes;
 
     /// <summary>Memory held by the index and the block cache.</summary>
     public RaftEngineMemoryUsage GetMemoryUsage() =>

@@ -1,4 +1,3 @@
-using System.IO.MemoryMappedFiles;
 using Microsoft.Win32.SafeHandles;
 
 namespace ManagedKv.RaftEngine;
@@ -12,7 +11,9 @@ namespace ManagedKv.RaftEngine;
 /// Active files are preallocated to the target size (or recycled: a purged file renamed and given a new header),
 /// so appends do not change the file size and a sync is an fdatasync with no metadata to commit. Appends go either
 /// through a shared memory mapping of the active file (a memcpy, no system call: the bytes are in the page cache,
-/// so a killed process loses nothing written) or through one positional gather write.
+/// so a killed process loses nothing written) or through one positional gather write. On Linux a
+/// <see cref="LogFlusher"/> thread takes each window the writer has moved past: unmaps it, starts its write-back,
+/// and pre-faults the mapping ahead.
 /// Threads: the append/rotate/sync methods are called only by the current write-group leader (one thread at a
 /// time, serialized by <see cref="WriteQueue"/>); <see cref="TryAcquire"/> by any reader; purge calls
 /// <see cref="DeleteFilesBefore"/> and <see cref="SnapshotFiles"/> from any thread.
@@ -23,8 +24,12 @@ internal sealed unsafe class LogPipe : IDisposable
     private readonly long _targetFileSize;
     private readonly bool _preallocate;
     private readonly bool _mapped;
+    private readonly long _mappedMax;
     private readonly int _maxRecycled;
     private readonly bool _prefill;
+    private readonly long _window;
+    private readonly bool _prefault;
+    private readonly LogFlusher? _flusher;
 
     // Guards _files and _recycled (membership only). Lock order: a region lock is never held while taking it.
     private readonly Lock _filesLock = new();
@@ -45,13 +50,26 @@ internal sealed unsafe class LogPipe : IDisposable
     private long _recycledReuses;
     private long _prefillBytes;
     private long _recacheBytes;
+    private int _recacheSkips;
+    // Written by the leader, read by purge: bytes appended, and those of them in groups that were synced.
+    private long _appendedBytes;
+    private long _syncedBytes;
+    // Purge only (callers serialize DeleteFilesBefore): the counts at the last recycling.
+    private long _appendedAtRecycle;
+    private long _syncedAtRecycle;
     private int _prefilledFiles;
 
     // Mapped mode, leader-only: the active file mapped from offset 0 for _mappedLength bytes.
-    private MemoryMappedFile? _map;
-    private MemoryMappedViewAccessor? _view;
+    private ActiveMapping? _mapping;
     private byte* _base;
     private long _mappedLength;
+
+    // With a flusher, leader-only: [0, _retiredTo) of the active file is handed to the flusher (unmapped, write-back
+    // started); [.., _populatedTo) of the mapping was queued for pre-faulting. Window-aligned.
+    private long _retiredTo;
+    private long _populatedTo;
+    // Whether the last append went through the mapping (the next file's first windows are then pre-faulted).
+    private bool _lastMapped;
 
     // Written after every append (FORMAT.md, "End of data"): the bytes after the data always read as a zero header,
     // even in a recycled file full of a previous life's batches.
@@ -63,8 +81,16 @@ internal sealed unsafe class LogPipe : IDisposable
         _targetFileSize = options.TargetFileSize;
         _preallocate = options.PreallocateFiles;
         _mapped = options.UseMemoryMappedWrites;
+        _mappedMax = options.MappedWriteMaxBytes;
         _maxRecycled = options.MaxRecycledFiles;
         _prefill = options.PrefillForRecycle;
+        if (OperatingSystem.IsLinux() && options.WritebackWindowBytes > 0)
+        {
+            long page = Environment.SystemPageSize;
+            _window = (options.WritebackWindowBytes + page - 1) / page * page;
+            _prefault = _mapped && options.BackgroundPrefault;
+            _flusher = new LogFlusher(directory);
+        }
     }
 
     /// <summary>
@@ -133,6 +159,18 @@ internal sealed unsafe class LogPipe : IDisposable
     /// <summary>Bytes of pool files asked back into the page cache in single pages (at open and at each recycling).</summary>
     public long RecacheBytes => Interlocked.Read(ref _recacheBytes);
 
+    /// <summary>The background thread (Linux, <see cref="RaftEngineOptions.WritebackWindowBytes"/> on), else null.</summary>
+    internal LogFlusher? Flusher => _flusher;
+
+    /// <summary>Files that entered the recycle pool without a re-cache: the appends before them were not synced.</summary>
+    public int RecacheSkips => Volatile.Read(ref _recacheSkips);
+
+    /// <summary>Bytes whose write-back the background thread started before a sync needed them.</summary>
+    public long EarlyWritebackBytes => _flusher?.WritebackBytes ?? 0;
+
+    /// <summary>Bytes of the mapping the background thread pre-faulted writable.</summary>
+    public long PrefaultedBytes => _flusher?.PopulatedBytes ?? 0;
+
     /// <summary>Purged files waiting for reuse.</summary>
     public int RecycledCount
     {
@@ -159,12 +197,16 @@ internal sealed unsafe class LogPipe : IDisposable
     /// Writes the segments back to back at the write offset: a copy into the mapping, or one gather write. A group
     /// about to be synced (<paramref name="syncNext"/>) is written with the gather write even in mapped mode: the
     /// system call is nothing next to the sync, and pages dirtied through a mapping cost more to write back (each
-    /// sync write-protects them, and the next copy faults them writable again). Both paths share the page cache.
+    /// sync write-protects them, and the next copy faults them writable again). So is a group larger than
+    /// <see cref="RaftEngineOptions.MappedWriteMaxBytes"/>: one system call costs less than the page-table work of
+    /// copying it through the mapping. Both paths share the page cache.
     /// </summary>
     public void Append(IReadOnlyList<ReadOnlyMemory<byte>> segments, long length, bool syncNext)
     {
+        _flusher?.ThrowIfFailed();
         _unsynced = true;
-        if (_mapped && !syncNext && _writeOffset + length + BatchFormat.HeaderSize <= _mappedLength)
+        bool mapped = _mapping != null && !syncNext && length <= _mappedMax && _writeOffset + length + BatchFormat.HeaderSize <= _mappedLength;
+        if (mapped)
         {
             AppendMapped(segments, length);
         }
@@ -187,6 +229,45 @@ internal sealed unsafe class LogPipe : IDisposable
         }
         _writeOffset += length;
         _active.Size = _writeOffset;
+        Volatile.Write(ref _appendedBytes, _appendedBytes + length);
+        if (syncNext)
+        {
+            Volatile.Write(ref _syncedBytes, _syncedBytes + length);
+        }
+        if (_flusher != null && !syncNext)
+        {
+            // A synced group's windows are written back by its own sync; the next unsynced one hands them off.
+            HandOff(mapped);
+        }
+    }
+
+    // Hands the windows the writer has moved past to the flusher (no append touches bytes below the write offset
+    // again: the next one starts there), and queues pre-faulting up to the end of the window after the current one.
+    private void HandOff(bool mapped)
+    {
+        _lastMapped = mapped;
+        long passed = _writeOffset / _window * _window;
+        if (passed > _retiredTo)
+        {
+            _flusher!.Writeback(_mapping, _active, _retiredTo, passed);
+            _retiredTo = passed;
+        }
+        if (mapped && _prefault)
+        {
+            _mapping!.WriterOffset = _writeOffset;
+            QueuePrefault(Math.Min(_mappedLength, passed + 2 * _window));
+        }
+    }
+
+    private void QueuePrefault(long to)
+    {
+        // Whole windows only: the tail of the last window is left to fault on touch.
+        to = to / _window * _window;
+        if (to > _populatedTo)
+        {
+            _flusher!.Populate(_mapping!, Math.Max(_populatedTo, _retiredTo), to);
+            _populatedTo = to;
+        }
     }
 
     // The terminator first, the first batch header of the group last: a process killed mid-copy leaves the
@@ -211,12 +292,13 @@ internal sealed unsafe class LogPipe : IDisposable
     /// <summary>Forces the active file's appended bytes to the device (fdatasync). Leader only.</summary>
     public void Sync()
     {
+        _flusher?.ThrowIfFailed();
         if (_unsynced)
         {
-            if (_mapped && !OperatingSystem.IsLinux() && _view is not null)
+            if (!OperatingSystem.IsLinux())
             {
                 // Linux writes a shared mapping's dirty pages back on fdatasync; other systems need the view flushed.
-                _view.Flush();
+                _mapping?.Flush();
             }
             NativeFile.DataSync(_active.Handle, _active.Path);
             _unsynced = false;
@@ -229,7 +311,18 @@ internal sealed unsafe class LogPipe : IDisposable
         if (OperatingSystem.IsLinux())
         {
             // Unmap first: fdatasync of pages still mapped write-protects each one (a TLB flush per page, an IPI to
-            // the other cores); unmapped dirty pages are written back with no page-table work.
+            // the other cores); unmapped dirty pages are written back with no page-table work. The flusher is done
+            // with the mapping first (pre-faults still queued are skipped), and its write-backs are in flight, so
+            // the sync waits for the tail only. The old file is synced before the next file's header is made
+            // durable (FORMAT.md, "Recovery": prevLength).
+            if (_flusher != null)
+            {
+                if (_mapping != null)
+                {
+                    _mapping.Closing = true;
+                }
+                _flusher.Drain();
+            }
             ReleaseView();
             Sync();
         }
@@ -261,7 +354,7 @@ internal sealed unsafe class LogPipe : IDisposable
         {
             if (_mapped)
             {
-                Map(handle, Math.Max(RandomAccess.GetLength(handle), LogFileFormat.HeaderSize));
+                Map(handle, path, Math.Max(RandomAccess.GetLength(handle), LogFileFormat.HeaderSize));
             }
         }
         catch
@@ -276,6 +369,13 @@ internal sealed unsafe class LogPipe : IDisposable
         _active = file;
         _writeOffset = LogFileFormat.HeaderSize;
         _unsynced = false;
+        _retiredTo = 0;
+        _populatedTo = 0;
+        if (_prefault && _lastMapped && _mapping != null)
+        {
+            // Appends went through the mapping: have the first windows writable before they come.
+            QueuePrefault(Math.Min(_mappedLength, 2 * _window));
+        }
     }
 
     // Prepares the recycle pool at open (raft-engine's prefill-for-recycle): files found in the pool are re-cached in
@@ -395,33 +495,23 @@ internal sealed unsafe class LogPipe : IDisposable
         return handle;
     }
 
-    private void Map(SafeFileHandle handle, long length)
+    private void Map(SafeFileHandle handle, string path, long length)
     {
         ReleaseView();
-        _map = MemoryMappedFile.CreateFromFile(handle, null, length, MemoryMappedFileAccess.ReadWrite, HandleInheritability.None, leaveOpen: true);
-        _view = _map.CreateViewAccessor(0, length, MemoryMappedFileAccess.ReadWrite);
-        byte* pointer = null;
-        _view.SafeMemoryMappedViewHandle.AcquirePointer(ref pointer);
-        _base = pointer + _view.PointerOffset;
+        _mapping = ActiveMapping.Create(handle, path, length);
+        _base = _mapping.Base;
         _mappedLength = length;
     }
 
+    // The flusher must be done with the mapping (drained or stopped). Unmapped dirty pages stay in the page cache
+    // (a process crash loses nothing); syncs that were asked for already flushed their range.
     private void ReleaseView()
     {
-        if (_view != null)
-        {
-            _view.SafeMemoryMappedViewHandle.ReleasePointer();
-            // Unmap first: disposing the accessor of an open view msyncs it (MS_SYNC), a synchronous write-back of every
-            // dirty page on the writer's thread. Unmapped dirty pages stay in the page cache (a process crash loses
-            // nothing); syncs that were asked for already flushed their range.
-            _view.SafeMemoryMappedViewHandle.Dispose();
-            _view.Dispose();
-            _view = null;
-            _base = null;
-        }
-        _map?.Dispose();
-        _map = null;
+        ActiveMapping? mapping = _mapping;
+        _mapping = null;
+        _base = null;
         _mappedLength = 0;
+        mapping?.Dispose();
     }
 
     /// <summary>Takes a reader reference on file <paramref name="seq"/>; null if it has been purged.</summary>
@@ -513,6 +603,7 @@ internal sealed unsafe class LogPipe : IDisposable
         {
             return 0;
         }
+        bool recache = ShouldRecache();
         foreach (LogFile f in removed)
         {
             bool keep;
@@ -525,10 +616,16 @@ internal sealed unsafe class LogPipe : IDisposable
                 string recyclePath = System.IO.Path.Combine(_directory, LogFileFormat.RecycleFileName(f.Seq));
                 File.Move(f.Path, recyclePath);
                 // Synced at its rotation: its cached pages are clean and can be dropped and read back in single
-                // pages (NativeFile.RecacheInSmallPages: asynchronous readahead) before a writer gets it. Old readers are unaffected.
-                using (SafeFileHandle recache = File.OpenHandle(recyclePath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete))
+                // pages (NativeFile.RecacheInSmallPages: asynchronous readahead) before a writer gets it. Old readers
+                // are unaffected.
+                if (recache)
                 {
-                    Interlocked.Add(ref _recacheBytes, NativeFile.RecacheInSmallPages(recache, RandomAccess.GetLength(recache)));
+                    using SafeFileHandle handle = File.OpenHandle(recyclePath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+                    Interlocked.Add(ref _recacheBytes, NativeFile.RecacheInSmallPages(handle, RandomAccess.GetLength(handle)));
+                }
+                else
+                {
+                    Interlocked.Increment(ref _recacheSkips);
                 }
                 lock (_filesLock)
                 {
@@ -545,8 +642,25 @@ internal sealed unsafe class LogPipe : IDisposable
         return removed.Count;
     }
 
+    // Whether files entering the pool now get re-cached in single pages. That pays only for synced appends (each
+    // sync dirties, and accounts, the whole cached folio it touches); unsynced appends fill every page they touch
+    // and rewrite whole folios, and then the re-cache is pure cost: the file read back from the device (its pages
+    // were cached already) and dropped/refilled in the page cache (perf/RaftEngine/README.md). So: re-cache unless
+    // under 1/8 of the bytes appended since the last recycling were in synced groups (none appended: as before).
+    private bool ShouldRecache()
+    {
+        long appended = Volatile.Read(ref _appendedBytes);
+        long synced = Volatile.Read(ref _syncedBytes);
+        long appendedSince = appended - _appendedAtRecycle;
+        long syncedSince = synced - _syncedAtRecycle;
+        _appendedAtRecycle = appended;
+        _syncedAtRecycle = synced;
+        return appendedSince == 0 || syncedSince * 8 >= appendedSince;
+    }
+
     public void Dispose()
     {
+        _flusher?.Dispose();
         ReleaseView();
         lock (_filesLock)
         {

@@ -20,6 +20,9 @@ var options = new RaftEngineOptions
     PurgeRewriteMaxRegionBytes = 32 << 10,
     MaxRecycledFiles = 4,
     UseMemoryMappedWrites = args[3] == "mmap",
+    // The background flusher hands off windows several times per file; groups are copied or written by size.
+    WritebackWindowBytes = 8 << 10,
+    MappedWriteMaxBytes = (seed & 1) == 0 ? 8 << 10 : 512,
 };
 using var engine = RaftLogEngine.Open(dir, options);
 Console.Out.WriteLine("READY");

@@ -51,6 +51,11 @@ public sealed class ModelTests
         PreallocateFiles = rng.Next(4) != 0,
         MaxRecycledFiles = rng.Next(3) == 0 ? 0 : 1 + rng.Next(4),
         PrefillForRecycle = rng.Next(2) == 0,
+        // The background flusher (Linux) with windows smaller than a file, or off; mapped copies of every size or
+        // only of small groups.
+        WritebackWindowBytes = rng.Next(3) == 0 ? 0 : 4096,
+        BackgroundPrefault = rng.Next(2) == 0,
+        MappedWriteMaxBytes = rng.Next(3) switch { 0 => 0, 1 => 256, _ => int.MaxValue },
         RecoveryMode = (RecoveryMode)rng.Next(3),
     };
 
