@@ -10,7 +10,7 @@ namespace ManagedKv.Perf;
 /// over regions / entry size / batch size / sync / threads, fetch throughput, write amplification with purge and
 /// log compaction running, recovery time per GiB and index memory per entry.
 /// Usage: <c>raftengine [--full | --case regions,size,batch,sync,threads] [--append-only] [--seconds S] [--dir PATH]
-/// [--recovery-mib N] [--no-rocksdb] [--no-lsm]</c>. The same workload also runs over our own LSM (src/Lsm) with
+/// [--recovery-mib N] [--no-rocksdb] [--no-lsm] [--warmup S (1: untimed runs of every store first, for the JIT)]</c>. The same workload also runs over our own LSM (src/Lsm) with
 /// RocksDB's key layout, the way TiKV stored Raft logs before raft-engine.
 /// </summary>
 public static class RaftEngineBench
@@ -50,6 +50,24 @@ public static class RaftEngineBench
             Console.WriteLine("# open = time and bytes written to open the fresh store (RaftEngine: prefilling its recycle pool, a one-time cost); rd = MiB read during the run");
             var ratios = new List<double>();
             var lsmRatios = new List<double>();
+            // Untimed runs of every store first, so that no measured window pays for JIT compilation (the stores run
+            // in this one process; the first measured RaftEngine run used to include its tier-up).
+            double warmup = double.Parse(Arg(args, "--warmup") ?? "1", CultureInfo.InvariantCulture);
+            if (warmup > 0)
+            {
+                foreach (AppendWorkload w in new[] { new AppendWorkload(100, 1024, 16, false, 1), new AppendWorkload(100, 128, 1, true, 16) })
+                {
+                    RunAppend(root, w, warmup / 2, StoreKind.RaftEngine, out _);
+                    if (rocks)
+                    {
+                        RunAppend(root, w, warmup / 2, StoreKind.RocksDb, out _);
+                    }
+                    if (lsm)
+                    {
+                        RunAppend(root, w, warmup / 2, StoreKind.Lsm, out _);
+                    }
+                }
+            }
             foreach (AppendWorkload w in Matrix(full, Arg(args, "--case")))
             {
                 AppendResult ours = RunAppend(root, w, seconds, StoreKind.RaftEngine, out _);
