@@ -43,4 +43,10 @@ internal interface IBenchEngine : IDisposable
 
     /// <summary>Engine statistics worth recording with a result (level shape, cache usage, ...).</summary>
     IReadOnlyDictionary<string, string> GetStats();
+
+    /// <summary>
+    /// Whether a flush or compaction is running or due (RocksDB's properties rocksdb.num-running-flushes,
+    /// rocksdb.num-running-compactions, rocksdb.compaction-pending, which both engines answer).
+    /// </summary>
+    bool BackgroundWorkPending();
 }

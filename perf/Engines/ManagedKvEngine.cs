@@ -96,6 +96,11 @@ internal sealed class ManagedKvEngine : IBenchEngine
 
     public long ApproximateMemoryBytes() => _db.GetMemoryUsage().Total;
 
+    public bool BackgroundWorkPending() =>
+        _db.GetProperty("rocksdb.num-running-flushes") != "0"
+        || _db.GetProperty("rocksdb.num-running-compactions") != "0"
+        || _db.GetProperty("rocksdb.compaction-pending") != "0";
+
     public IReadOnlyDictionary<string, string> GetStats()
     {
         var stats = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -112,12 +117,23 @@ internal sealed class ManagedKvEngine : IBenchEngine
                 stats[name] = value;
             }
         }
-        var files = new System.Text.StringBuilder();
+        var levels = new System.Text.StringBuilder();
         for (int level = 0; level < 7; level++)
         {
-            files.Append(level == 0 ? "" : ",").Append(_db.GetProperty("rocksdb.num-files-at-level" + level) ?? "?");
+            levels.Append(level == 0 ? "" : ",").Append(_db.GetProperty("rocksdb.num-files-at-level" + level) ?? "?");
         }
-        stats["files-per-level"] = files.ToString();
+        stats["files-per-level"] = levels.ToString();
+        long data = 0, index = 0, filter = 0, blocks = 0, entries = 0, files = 0;
+        foreach (TableProperties p in _db.GetPropertiesOfAllTables().Values)
+        {
+            data += (long)p.DataSize;
+            index += (long)p.IndexSize;
+            filter += (long)p.FilterSize;
+            blocks += (long)p.NumDataBlocks;
+            entries += (long)p.NumEntries;
+            files++;
+        }
+        stats["tables"] = FormattableString.Invariant($"files={files}; data blocks={blocks}; entries={entries}; data size={data}; index size={index}; filter size={filter}");
         LsmMemoryUsage memory = _db.GetMemoryUsage();
         stats["table-readers-mem"] = memory.TableReaders.ToString(System.Globalization.CultureInfo.InvariantCulture);
         return stats;

@@ -155,6 +155,11 @@ internal sealed unsafe class RocksDbEngine : IBenchEngine
         return Math.Max(0, memtables) + Math.Max(0, readers) + cache;
     }
 
+    public bool BackgroundWorkPending() =>
+        _db.GetProperty("rocksdb.num-running-flushes") != "0"
+        || _db.GetProperty("rocksdb.num-running-compactions") != "0"
+        || _db.GetProperty("rocksdb.compaction-pending") != "0";
+
     public IReadOnlyDictionary<string, string> GetStats()
     {
         var stats = new Dictionary<string, string>(StringComparer.Ordinal)
@@ -166,6 +171,7 @@ internal sealed unsafe class RocksDbEngine : IBenchEngine
             "rocksdb.cur-size-all-mem-tables", "rocksdb.estimate-table-readers-mem", "rocksdb.total-sst-files-size",
             "rocksdb.live-sst-files-size", "rocksdb.estimate-live-data-size", "rocksdb.estimate-num-keys",
             "rocksdb.num-running-compactions", "rocksdb.estimate-pending-compaction-bytes",
+            "rocksdb.aggregated-table-properties",
         ];
         foreach (string name in properties)
         {

@@ -100,6 +100,9 @@ public sealed record WorkloadResult
 
     public double CloseMs { get; init; }
 
+    /// <summary>Time between the end of the workload and the close: a memtable flush, then waiting for due compactions.</summary>
+    public double SettleMs { get; init; }
+
     public long EngineMemoryBytes { get; init; }
 
     public IReadOnlyDictionary<string, string>? EngineStats { get; init; }

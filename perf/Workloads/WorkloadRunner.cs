@@ -168,6 +168,18 @@ internal sealed class WorkloadRunner
         }
         GcSnapshot gcAfter = GcSnapshot.Take();
 
+        // Size on disk compares settled trees: both engines flush their memtables and finish the compactions then
+        // due (polled, at most 120 s) before closing, so the size does not depend on how much of the workload still
+        // sat in the memtable and WAL, or how far compactions got, when each engine's workload ended (both abort
+        // running compactions at close).
+        long settleStart = Stopwatch.GetTimestamp();
+        engine.Flush();
+        while (engine.BackgroundWorkPending() && Stopwatch.GetElapsedTime(settleStart).TotalSeconds < 120)
+        {
+            Thread.Sleep(20);
+        }
+        double settleMs = Stopwatch.GetElapsedTime(settleStart).TotalMilliseconds;
+
         long closeStart = Stopwatch.GetTimestamp();
         engine.Dispose();
         double closeMs = Stopwatch.GetElapsedTime(closeStart).TotalMilliseconds;
@@ -185,7 +197,7 @@ internal sealed class WorkloadRunner
         }
 
         return Aggregate(session, workload, preparedWith, execution, sampler, startTs, endTs, gcBefore, gcAfter,
-            ioBefore, ioAfter, peakRss, peakSource, openMs, closeMs, engineMemory, stats) with { BaselineRssBytes = baselineRss };
+            ioBefore, ioAfter, peakRss, peakSource, openMs, closeMs, engineMemory, stats) with { BaselineRssBytes = baselineRss, SettleMs = Math.Round(settleMs, 1) };
     }
 
     private WorkloadResult Aggregate(EngineSession session, Workload workload, string? preparedWith,

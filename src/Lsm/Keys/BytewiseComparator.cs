@@ -26,11 +26,27 @@ internal static class BytewiseComparator
         if (diff < minLen)
         {
             byte b = start[diff];
-            if (b < 0xFF && b + 1 < limit[diff])
+            byte l = limit[diff];
+            if (b < l)
             {
-                start[..(diff + 1)].CopyTo(destination);
-                destination[diff]++;
-                return diff + 1;
+                if (b + 1 < l || diff < limit.Length - 1)
+                {
+                    // start[..diff] + (b + 1): below limit (a smaller byte there, or a proper prefix of limit).
+                    start[..(diff + 1)].CopyTo(destination);
+                    destination[diff]++;
+                    return diff + 1;
+                }
+                // limit ends right after its byte b + 1: keep b and cut start after its first later byte that can
+                // be incremented (RocksDB's refinement of LevelDB's rule).
+                for (int i = diff + 1; i < start.Length; i++)
+                {
+                    if (start[i] != 0xFF)
+                    {
+                        start[..(i + 1)].CopyTo(destination);
+                        destination[i]++;
+                        return i + 1;
+                    }
+                }
             }
         }
         start.CopyTo(destination);
