@@ -24,7 +24,7 @@ internal sealed unsafe class BlockIterator
     private int _arrayOffset;
     private byte* _pointer;          // ... native memory [_pointer, _pointer+_length) when _array is null
     private int _length;
-    private bool _internalKeys;      // internal-key order (data and index blocks) or bytewise (meta blocks)
+    private bool _internalKeys;      // internal-key order (data blocks, index blocks of internal keys) or bytewise (user-key indexes, meta blocks)
     private string _path = string.Empty;
     private long _blockOffset;
     private int _restartsOffset;     // where the restart array starts = end of the entries
@@ -104,8 +104,9 @@ internal sealed unsafe class BlockIterator
     }
 
     /// <summary>
-    /// The first 8 bytes of the user key of every restart key, big-endian and zero-padded: a non-decreasing array
-    /// where a smaller prefix means a smaller key; null for a block without entries. REQUIRES: internal keys.
+    /// The first 8 bytes of the user key of every restart key (of the key itself in a block of user keys),
+    /// big-endian and zero-padded: a non-decreasing array where a smaller prefix means a smaller key; null for a
+    /// block without entries.
     /// </summary>
     public ulong[]? RestartKeyPrefixes()
     {
@@ -117,7 +118,7 @@ internal sealed unsafe class BlockIterator
         var prefixes = new ulong[_numRestarts];
         for (int i = 0; i < prefixes.Length; i++)
         {
-            prefixes[i] = KeyPrefix(InternalKey.UserKey(RestartKey(block, i)));
+            prefixes[i] = KeyPrefix(UserKeyOf(RestartKey(block, i)));
             if (i > 0 && prefixes[i] < prefixes[i - 1])
             {
                 ThrowCorruption($"restart keys out of order at restart point {i}");
@@ -212,10 +213,10 @@ internal sealed unsafe class BlockIterator
         ReadOnlySpan<byte> block = Block;
         int left = 0;
         int right = _numRestarts - 1;
-        // Internal keys: compare the first 8 user-key bytes as a number first (KeyPrefix orders like the keys); only
-        // equal prefixes need the whole comparison.
-        ulong p = _internalKeys ? KeyPrefix(InternalKey.UserKey(target)) : 0;
-        if (_restartPrefixes != null && _internalKeys)
+        // Compare the first 8 user-key bytes as a number first (KeyPrefix orders like the keys); only equal prefixes
+        // need the whole comparison.
+        ulong p = KeyPrefix(UserKeyOf(target));
+        if (_restartPrefixes != null)
         {
             // Restarts with a smaller prefix hold smaller keys, those with a larger one larger keys: only the run of
             // equal prefixes needs whole-key compares. left = last restart surely < target, right = last candidate.
@@ -255,21 +256,21 @@ internal sealed unsafe class BlockIterator
         }
     }
 
-    /// <summary>Compares <paramref name="key"/> with <paramref name="target"/>, whose KeyPrefix is <paramref name="targetPrefix"/> (internal keys).</summary>
+    /// <summary>Compares <paramref name="key"/> with <paramref name="target"/>, whose KeyPrefix is <paramref name="targetPrefix"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private int CompareToTarget(ReadOnlySpan<byte> key, ReadOnlySpan<byte> target, ulong targetPrefix)
     {
-        if (!_internalKeys)
-        {
-            return key.SequenceCompareTo(target);
-        }
-        ulong prefix = KeyPrefix(InternalKey.UserKey(key));
+        ulong prefix = KeyPrefix(UserKeyOf(key));
         if (prefix != targetPrefix)
         {
             return prefix < targetPrefix ? -1 : 1;
         }
-        return InternalKey.Compare(key, target);
+        return _internalKeys ? InternalKey.Compare(key, target) : key.SequenceCompareTo(target);
     }
+
+    /// <summary>The user key of an internal key; a key of a block of user (or other bytewise) keys is itself.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private ReadOnlySpan<byte> UserKeyOf(ReadOnlySpan<byte> key) => _internalKeys ? InternalKey.UserKey(key) : key;
 
     /// <summary>First index whose prefix is &gt;= <paramref name="p"/>.</summary>
     private static int LowerBound(ReadOnlySpan<ulong> prefixes, ulong p)

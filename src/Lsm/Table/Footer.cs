@@ -12,11 +12,15 @@ namespace ManagedKv.Lsm.Table;
 /// </summary>
 internal readonly struct Footer
 {
-    public Footer(BlockHandle metaindexHandle, BlockHandle indexHandle)
+    public Footer(BlockHandle metaindexHandle, BlockHandle indexHandle, uint version)
     {
         MetaindexHandle = metaindexHandle;
         IndexHandle = indexHandle;
+        Version = version;
     }
+
+    /// <summary>The table's format version: 1 (index of internal keys) or 2 (index of user keys).</summary>
+    public uint Version { get; }
 
     public BlockHandle MetaindexHandle { get; }
 
@@ -29,7 +33,7 @@ internal readonly struct Footer
         int n = MetaindexHandle.EncodeTo(footer);
         IndexHandle.EncodeTo(footer[n..]);
         const int versionOffset = 2 * BlockHandle.MaxEncodedLength;
-        Coding.WriteFixed32(footer[versionOffset..], TableFormat.FormatVersion);
+        Coding.WriteFixed32(footer[versionOffset..], Version);
         Coding.WriteFixed32(footer[(versionOffset + 4)..], Checksum.Compute(footer[..(versionOffset + 4)], TableFormat.FooterChecksumTag));
         Coding.WriteFixed64(footer[(versionOffset + 8)..], TableFormat.Magic);
     }
@@ -48,9 +52,9 @@ internal readonly struct Footer
             ThrowHelper.ThrowCorruption(path, fileOffset, $"bad SST magic number 0x{magic:x16}");
         }
         uint version = Coding.ReadFixed32(footer[versionOffset..]);
-        if (version != TableFormat.FormatVersion)
+        if (version != TableFormat.FormatVersion && version != TableFormat.FormatVersionInternalKeyIndex)
         {
-            ThrowHelper.ThrowCorruption(path, fileOffset, $"unsupported SST format version {version} (this build reads version {TableFormat.FormatVersion})");
+            ThrowHelper.ThrowCorruption(path, fileOffset, $"unsupported SST format version {version} (this build reads versions 1 and {TableFormat.FormatVersion})");
         }
         uint stored = Coding.ReadFixed32(footer[(versionOffset + 4)..]);
         if (stored != Checksum.Compute(footer[..(versionOffset + 4)], TableFormat.FooterChecksumTag))
@@ -63,6 +67,6 @@ internal readonly struct Footer
         {
             ThrowHelper.ThrowCorruption(path, fileOffset, "malformed block handle in footer");
         }
-        return new Footer(metaindex, index);
+        return new Footer(metaindex, index, version);
     }
 }

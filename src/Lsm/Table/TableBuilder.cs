@@ -24,6 +24,10 @@ internal sealed class TableBuilder : IDisposable
     private readonly TableFileWriter _file;
     private readonly BlockBuilder _dataBlock;
     private readonly BlockBuilder _indexBlock = new(TableFormat.MetaBlockRestartInterval);
+    // The same index keyed by the separators' user keys (format version 2, RocksDB's index_key_is_user_key), built
+    // alongside while no user key spans two data blocks; Finish writes it instead when that held to the end.
+    private readonly BlockBuilder _userKeyIndexBlock = new(TableFormat.MetaBlockRestartInterval);
+    private bool _indexNeedsSequence;
     private readonly BloomFilterBuilder? _filter;
     private readonly ISliceTransform? _prefixExtractor; // set when prefixes go into _filter
     private ulong _lastPrefixHash;                       // prefixes repeat across consecutive keys: add each run once
@@ -115,6 +119,10 @@ internal sealed class TableBuilder : IDisposable
         if (_pendingIndexEntry)
         {
             Debug.Assert(_dataBlock.IsEmpty);
+            if (InternalKey.UserKey(lastKey).SequenceEqual(InternalKey.UserKey(internalKey)))
+            {
+                _indexNeedsSequence = true; // versions of one user key on both sides of a block boundary
+            }
             AddIndexEntry(Separator(lastKey, internalKey));
         }
         if (_filter != null)
@@ -170,7 +178,9 @@ internal sealed class TableBuilder : IDisposable
             filterHandle = WriteRawBlock(_filter!.Finish());
         }
         ulong filterSize = hasFilter ? filterHandle.Size + TableFormat.BlockTrailerSize : 0;
-        BlockHandle indexHandle = WriteRawBlock(_indexBlock.Finish());
+        bool userKeyIndex = !_indexNeedsSequence;
+        uint version = userKeyIndex ? TableFormat.FormatVersion : TableFormat.FormatVersionInternalKeyIndex;
+        BlockHandle indexHandle = WriteRawBlock(userKeyIndex ? _userKeyIndexBlock.Finish() : _indexBlock.Finish());
 
         var properties = new TableProperties
         {
@@ -188,7 +198,7 @@ internal sealed class TableBuilder : IDisposable
             CreationTime = _options.CreationTime,
             ColumnFamilyName = _options.ColumnFamilyName,
             ColumnFamilyId = _options.ColumnFamilyId,
-            FormatVersion = TableFormat.FormatVersion,
+            FormatVersion = version,
             ComparatorName = BytewiseComparator.Name,
             FilterPolicyName = hasFilter ? BloomFilterPolicy.Name : string.Empty,
             PrefixExtractorName = hasFilter && _prefixExtractor != null ? _prefixExtractor.Name : string.Empty,
@@ -219,7 +229,7 @@ internal sealed class TableBuilder : IDisposable
         BlockHandle metaindexHandle = WriteRawBlock(metaindex.Finish());
 
         Span<byte> footer = stackalloc byte[TableFormat.FooterSize];
-        new Footer(metaindexHandle, indexHandle).EncodeTo(footer);
+        new Footer(metaindexHandle, indexHandle, version).EncodeTo(footer);
         ChargeRateLimiter(footer.Length);
         _file.Append(footer);
         properties.FileSize = _file.Position;
@@ -297,7 +307,12 @@ internal sealed class TableBuilder : IDisposable
     private void AddIndexEntry(ReadOnlySpan<byte> separator)
     {
         Span<byte> handle = stackalloc byte[BlockHandle.MaxEncodedLength];
-        _indexBlock.Add(separator, handle[.._pendingHandle.EncodeTo(handle)]);
+        handle = handle[.._pendingHandle.EncodeTo(handle)];
+        _indexBlock.Add(separator, handle);
+        if (!_indexNeedsSequence)
+        {
+            _userKeyIndexBlock.Add(InternalKey.UserKey(separator), handle);
+        }
         _pendingIndexEntry = false;
     }
 

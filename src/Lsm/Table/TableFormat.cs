@@ -6,8 +6,15 @@ namespace ManagedKv.Lsm.Table;
 /// </summary>
 internal static class TableFormat
 {
-    /// <summary>The format version this build writes and the only one it reads.</summary>
-    public const uint FormatVersion = 1;
+    /// <summary>
+    /// The newest format version, written when the index block holds user keys (no user key spans two data blocks):
+    /// version 2 differs from version 1 only there (FORMAT.md, "Index block"). Tables whose index needs internal keys
+    /// are written as version 1, byte for byte as before. This build reads both.
+    /// </summary>
+    public const uint FormatVersion = 2;
+
+    /// <summary>Version 1: index keys are internal keys.</summary>
+    public const uint FormatVersionInternalKeyIndex = 1;
 
     /// <summary>Last 8 bytes of every SST (little-endian fixed64): the ASCII bytes "MKvSST\0\x01" read as LE.</summary>
     public const ulong Magic = 0x0100_5453_5376_4B4D;

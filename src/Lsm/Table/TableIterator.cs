@@ -59,7 +59,7 @@ internal sealed class TableIterator : IInternalIterator
         try
         {
             _indexBlock = reader.GetIndexBlock();
-            _indexBlock.ResetIterator(_index, internalKeys: true, reader.Path, reader.IndexBlockOffset);
+            _indexBlock.ResetIterator(_index, internalKeys: !reader.IndexKeysAreUserKeys, reader.Path, reader.IndexBlockOffset);
         }
         catch
         {
@@ -90,7 +90,7 @@ internal sealed class TableIterator : IInternalIterator
 
     public void Seek(ReadOnlySpan<byte> target)
     {
-        _index.Seek(target);
+        _index.Seek(_reader!.IndexSeekKey(target));
         if (LoadDataBlock())
         {
             _data.Seek(target);
@@ -101,7 +101,7 @@ internal sealed class TableIterator : IInternalIterator
     public void SeekForPrev(ReadOnlySpan<byte> target)
     {
         // The first block whose separator is >= target holds the last key <= target, or its predecessor does.
-        _index.Seek(target);
+        _index.Seek(_reader!.IndexSeekKey(target));
         if (!_index.Valid)
         {
             _index.SeekToLast();

@@ -35,6 +35,7 @@ internal sealed unsafe partial class TableReader
     private readonly BlockCache? _cache;       // null when blocks are not cached
     private readonly ulong _cacheId;
     private readonly bool _tableCompressed;    // the file was written with a codec (some blocks may still be raw)
+    private readonly bool _indexUserKeys;      // format version 2: the index block is keyed by user keys
     private readonly bool _dataBlocksInPlace;  // mapped and uncompressed: data blocks are used in place, never cached
     private readonly BlockHandle _indexHandle;
     private readonly byte[]? _pinnedIndex;     // null when the index lives in the block cache
@@ -68,6 +69,7 @@ internal sealed unsafe partial class TableReader
         _limit = fileSize - TableFormat.FooterSize;
         _tableCompressed = properties.CompressionName != BlockCompression.NameOf(CompressionType.None);
         _dataBlocksInPlace = !_tableCompressed && file.IsMapped;
+        _indexUserKeys = properties.FormatVersion == TableFormat.FormatVersion;
     }
 
     public string Path { get; }
@@ -190,14 +192,19 @@ internal sealed unsafe partial class TableReader
         }
         TableProperties properties = TablePropertiesCodec.Decode(ReadMetaBlock(file, path, footerOffset, propertiesHandle), path, (long)propertiesHandle.Offset);
         properties.FileSize = fileSize;
+        if (properties.FormatVersion != footer.Version)
+        {
+            ThrowHelper.ThrowCorruption(path, (long)propertiesHandle.Offset, $"properties say format version {properties.FormatVersion}, the footer {footer.Version}");
+        }
         if (properties.ComparatorName != BytewiseComparator.Name)
         {
             ThrowHelper.ThrowCorruption(path, (long)propertiesHandle.Offset, $"table uses comparator '{properties.ComparatorName}', expected '{BytewiseComparator.Name}'");
         }
 
         byte[] index = ReadMetaBlock(file, path, footerOffset, footer.IndexHandle);
+        bool indexUserKeys = footer.Version == TableFormat.FormatVersion;
         var indexIterator = new BlockIterator();
-        indexIterator.Reset(index, internalKeys: true, path, (long)footer.IndexHandle.Offset); // checks the restart array
+        indexIterator.Reset(index, internalKeys: !indexUserKeys, path, (long)footer.IndexHandle.Offset); // checks the restart array
         ulong[]? indexPrefixes = indexIterator.RestartKeyPrefixes();  // and every restart key
         byte[]? filter = hasFilter ? ReadMetaBlock(file, path, footerOffset, filterHandle) : null;
         BloomFilterReader? filterReader = filter == null ? null : BloomFilterReader.Create(filter, path, (long)filterHandle.Offset);
@@ -274,7 +281,7 @@ internal sealed unsafe partial class TableReader
         if (_pinnedIndex != null)
         {
             var index = new BlockIterator();
-            index.Reset(_pinnedIndex, 0, _pinnedIndex.Length, internalKeys: true, Path, (long)_indexHandle.Offset);
+            index.Reset(_pinnedIndex, 0, _pinnedIndex.Length, internalKeys: !IndexKeysAreUserKeys, Path, (long)_indexHandle.Offset);
             for (index.SeekToFirst(); index.Valid; index.Next())
             {
                 if (BlockHandle.TryDecode(index.Value, out BlockHandle handle) != 0)
@@ -431,8 +438,8 @@ internal sealed unsafe partial class TableReader
         try
         {
             indexBlock = GetIndexBlock();
-            indexBlock.ResetIterator(index, internalKeys: true, Path, (long)_indexHandle.Offset);
-            for (index.Seek(seekKey); index.Valid; index.Next())
+            indexBlock.ResetIterator(index, internalKeys: !IndexKeysAreUserKeys, Path, (long)_indexHandle.Offset);
+            for (index.Seek(IndexSeekKey(seekKey)); index.Valid; index.Next())
             {
                 BlockHandle handle = DecodeIndexValue(index.Value);
                 data.Clear();
@@ -501,8 +508,8 @@ internal sealed unsafe partial class TableReader
         BlockContents block = GetIndexBlock();
         try
         {
-            block.ResetIterator(index, internalKeys: true, Path, (long)_indexHandle.Offset);
-            index.Seek(internalKey);
+            block.ResetIterator(index, internalKeys: !IndexKeysAreUserKeys, Path, (long)_indexHandle.Offset);
+            index.Seek(IndexSeekKey(internalKey));
             return index.Valid ? (long)DecodeIndexValue(index.Value).Offset : (long)Properties.DataSize;
         }
         finally
@@ -511,6 +518,16 @@ internal sealed unsafe partial class TableReader
             block.Release();
         }
     }
+
+    /// <summary>
+    /// The index block holds user keys (format version 2: no user key spans two data blocks) rather than internal
+    /// keys (version 1).
+    /// </summary>
+    internal bool IndexKeysAreUserKeys => _indexUserKeys;
+
+    /// <summary>What to seek in the index for an internal key: the key itself, or its user key in a user-key index.</summary>
+    internal ReadOnlySpan<byte> IndexSeekKey(ReadOnlySpan<byte> internalKey) =>
+        IndexKeysAreUserKeys ? InternalKey.UserKey(internalKey) : internalKey;
 
     internal BlockHandle DecodeIndexValue(ReadOnlySpan<byte> value)
     {

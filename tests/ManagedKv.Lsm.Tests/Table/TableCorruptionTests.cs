@@ -181,11 +181,26 @@ public sealed class TableCorruptionTests
         (string path, _) = BuildTable(dir, CompressionType.None);
         byte[] bytes = File.ReadAllBytes(path);
         Span<byte> footer = bytes.AsSpan(bytes.Length - TableFormat.FooterSize);
-        Coding.WriteFixed32(footer[40..], 2);
+        Coding.WriteFixed32(footer[40..], 3);
         Coding.WriteFixed32(footer[44..], Checksum.Compute(footer[..44], TableFormat.FooterChecksumTag));
         File.WriteAllBytes(path, bytes);
         var e = Assert.Throws<CorruptionException>(() => TableTestUtil.Open(path, new TableReaderOptions()));
-        Assert.Contains("unsupported SST format version 2", e.Message);
+        Assert.Contains("unsupported SST format version 3", e.Message);
+    }
+
+    [Fact]
+    public void AFooterVersionThePropertiesContradictIsCorruption()
+    {
+        using var dir = new TempDirectory();
+        (string path, _) = BuildTable(dir, CompressionType.None);
+        byte[] bytes = File.ReadAllBytes(path);
+        Span<byte> footer = bytes.AsSpan(bytes.Length - TableFormat.FooterSize);
+        uint version = Coding.ReadFixed32(footer[40..]);
+        Coding.WriteFixed32(footer[40..], version == 1 ? 2u : 1u); // the index would be read with the wrong keys
+        Coding.WriteFixed32(footer[44..], Checksum.Compute(footer[..44], TableFormat.FooterChecksumTag));
+        File.WriteAllBytes(path, bytes);
+        var e = Assert.Throws<CorruptionException>(() => TableTestUtil.Open(path, new TableReaderOptions()));
+        Assert.Contains("format version", e.Message);
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using ManagedKv.Lsm.Iterators;
 using ManagedKv.Lsm.Keys;
 using ManagedKv.Lsm.Table;
 using ManagedKv.Lsm.Tests.IO;
@@ -10,9 +11,27 @@ namespace ManagedKv.Lsm.Tests.Table;
 /// </summary>
 public sealed class TableGoldenBytesTests
 {
-    // 952 bytes: data block [0, 65), filter [65, 139), index [139, 166), properties [166, 818),
-    // metaindex [818, 896), footer [896, 952). Byte-by-byte walk-through in FORMAT.md, "Example".
+    // 944 bytes (format version 2: the index is keyed by user keys): data block [0, 65), filter [65, 139), index
+    // [139, 158), properties [158, 810), metaindex [810, 888), footer [888, 944). Walk-through in FORMAT.md, "Example".
     private const string Golden =
+        "000d036170706c6501020000000000007265640508000001000000000000020d067269636f7401030000000000006f72616e6765000000000100000000f008bc" +
+        "ff000000000000000000000000001000010020000000000010000100000000000000000000040000000020000010000000000000400000000010000101000000" +
+        "00060100000000d137abd400010262003c000000000100000000ce7d5a9400150f6d616e616765646b762e6c6172676573742e6b657961707269636f74010300" +
+        "00000000000017016d616e616765646b762e6c6172676573742e7365716e6f0300160d6d616e616765646b762e736d616c6c6573742e6b65796170706c650102" +
+        "0000000000000018016d616e616765646b762e736d616c6c6573742e7365716e6f01001801726f636b7364622e636f6c756d6e2e66616d696c792e696400001a" +
+        "07726f636b7364622e636f6c756d6e2e66616d696c792e6e616d6564656661756c7400121a726f636b7364622e636f6d70617261746f726c6576656c64622e42" +
+        "79746577697365436f6d70617261746f7200130d726f636b7364622e636f6d7072657373696f6e4e6f436f6d7072657373696f6e001505726f636b7364622e63" +
+        "72656174696f6e2e74696d6580e2cfaa06001101726f636b7364622e646174612e73697a6541001401726f636b7364622e64656c657465642e6b657973010015" +
+        "14726f636b7364622e66696c7465722e706f6c6963796d616e616765646b762e4c6f63616c426c6f6f6d001301726f636b7364622e66696c7465722e73697a65" +
+        "4a001601726f636b7364622e666f726d61742e76657273696f6e02001201726f636b7364622e696e6465782e73697a6513001701726f636b7364622e6e756d2e" +
+        "646174612e626c6f636b7301001301726f636b7364622e6e756d2e656e747269657303001401726f636b7364622e7261772e6b65792e73697a6529001601726f" +
+        "636b7364622e7261772e76616c75652e73697a65090000000027000000420000006800000084000000a0000000c4000000f30000001601000033010000480100" +
+        "00600100008c010000a3010000bd010000d3010000ee010000050200001d0200001300000000a59fe730001f0266756c6c66696c7465722e6d616e616765646b" +
+        "762e4c6f63616c426c6f6f6d4145001204726f636b7364622e70726f706572746965739e018705000000002400000002000000009360ee74aa06498b010e0000" +
+        "0000000000000000000000000000000000000000000000000000000000000000020000008b6a68534d4b765353540001";
+
+    // The same table as written by format version 1 (index of internal keys), 952 bytes: still read.
+    private const string GoldenVersion1 =
         "000d036170706c6501020000000000007265640508000001000000000000020d067269636f7401030000000000006f72616e6765000000000100000000f008bc" +
         "ff000000000000000000000000001000010020000000000010000100000000000000000000040000000020000010000000000000400000000010000101000000" +
         "00060100000000d137abd4000902620fffffffffffffff003c000000000100000000c353e98e00150f6d616e616765646b762e6c6172676573742e6b65796170" +
@@ -50,12 +69,14 @@ public sealed class TableGoldenBytesTests
         Assert.Equal(Golden, Convert.ToHexString(bytes).ToLowerInvariant());
     }
 
-    [Fact]
-    public void PinnedBytesReadBack()
+    [Theory]
+    [InlineData(2u)]
+    [InlineData(1u)]
+    public void PinnedBytesReadBack(uint version)
     {
         using var dir = new TempDirectory();
         string path = dir.File("golden.sst");
-        File.WriteAllBytes(path, Convert.FromHexString(Golden));
+        File.WriteAllBytes(path, Convert.FromHexString(version == 2 ? Golden : GoldenVersion1));
         TableReader reader = TableTestUtil.Open(path, new TableReaderOptions());
         var sink = new System.Buffers.ArrayBufferWriter<byte>();
         Assert.Equal(LookupResult.Found, reader.Get("apple"u8, 5, sink));
@@ -66,6 +87,16 @@ public sealed class TableGoldenBytesTests
         Assert.Equal(3UL, reader.Properties.NumEntries);
         Assert.Equal(1UL, reader.Properties.NumDeletions);
         Assert.Equal(1_700_000_000, reader.Properties.CreationTime);
+        Assert.Equal(version, reader.Properties.FormatVersion);
+        Assert.Equal(version == 2, reader.IndexKeysAreUserKeys);
+        using (IInternalIterator it = reader.NewIterator())
+        {
+            it.Seek(InternalKey.Create("apricot"u8, 9, Keys.ValueType.Value));
+            Assert.True(it.Valid);
+            Assert.True(InternalKey.UserKey(it.Key).SequenceEqual("apricot"u8));
+            it.Seek(InternalKey.Create("b"u8, 9, Keys.ValueType.Value));
+            Assert.False(it.Valid);
+        }
         reader.Unref();
     }
 }
