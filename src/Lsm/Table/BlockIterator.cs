@@ -381,9 +381,7 @@ internal sealed unsafe class BlockIterator
         while (p < original)
         {
             int entry = p;
-            if (!DecodeHeader(block, ref p, end, out int shared, out int nonShared, out int valueLength) ||
-                shared > lastKeyLength || (long)nonShared + valueLength > end - p ||
-                (_internalKeys && shared + nonShared < InternalKey.TrailerSize))
+            if (!DecodeEntry(block, ref p, end, lastKeyLength, out int shared, out int nonShared, out int valueLength))
             {
                 ThrowCorruption($"bad entry at block offset {entry}");
             }
@@ -491,8 +489,7 @@ internal sealed unsafe class BlockIterator
     {
         int p = RestartPoint(block, index);
         int end = _restartsOffset;
-        if (!DecodeHeader(block, ref p, end, out int shared, out int nonShared, out int valueLength) || shared != 0 ||
-            (long)nonShared + valueLength > end - p || (_internalKeys && nonShared < InternalKey.TrailerSize))
+        if (!DecodeEntry(block, ref p, end, previousKeyLength: 0, out _, out int nonShared, out _)) // a restart shares nothing
         {
             ThrowCorruption($"bad entry at restart point {index}");
         }
@@ -511,8 +508,7 @@ internal sealed unsafe class BlockIterator
             return false;
         }
         int entry = p;
-        if (!DecodeHeader(block, ref p, end, out int shared, out int nonShared, out int valueLength) ||
-            shared > _keyLength || (long)nonShared + valueLength > end - p || (_internalKeys && shared + nonShared < InternalKey.TrailerSize))
+        if (!DecodeEntry(block, ref p, end, _keyLength, out int shared, out int nonShared, out int valueLength))
         {
             ThrowCorruption($"bad entry at block offset {entry}");
         }
@@ -546,6 +542,16 @@ internal sealed unsafe class BlockIterator
         _next = _valueOffset + valueLength;
         return true;
     }
+
+    /// <summary>
+    /// Decodes the header of the entry at <paramref name="p"/> (moved past it) and checks it against the block: it
+    /// shares at most the previous key's <paramref name="previousKeyLength"/> bytes, its key and value fit before
+    /// <paramref name="end"/>, and an internal key holds at least its trailer. False when it is malformed.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private bool DecodeEntry(ReadOnlySpan<byte> block, ref int p, int end, int previousKeyLength, out int shared, out int nonShared, out int valueLength) =>
+        DecodeHeader(block, ref p, end, out shared, out nonShared, out valueLength) && shared <= previousKeyLength &&
+        (long)nonShared + valueLength <= end - p && (!_internalKeys || shared + nonShared >= InternalKey.TrailerSize);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static bool DecodeHeader(ReadOnlySpan<byte> block, ref int p, int end, out int shared, out int nonShared, out int valueLength)

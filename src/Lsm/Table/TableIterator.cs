@@ -59,7 +59,7 @@ internal sealed class TableIterator : IInternalIterator
         try
         {
             _indexBlock = reader.GetIndexBlock();
-            _indexBlock.ResetIterator(_index, internalKeys: !reader.IndexKeysAreUserKeys, reader.Path, reader.IndexBlockOffset);
+            reader.ResetIndexIterator(_indexBlock, _index);
         }
         catch
         {

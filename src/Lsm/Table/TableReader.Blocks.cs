@@ -231,9 +231,13 @@ internal sealed unsafe partial class TableReader
     /// seek touching an L0 file paid for a 4 KiB checksum each time). A lock-free, two-way set-associative table of the
     /// exact handles (offset and size packed in one word; handles too large to pack are always verified) whose
     /// checksum matched: a slot holds 0 or a verified handle's tag + 1, read and written atomically, so a hit is always
-    /// exact. Two slots per data block (at most 64K slots, 512 KiB), allocated on the first mapped read.
+    /// exact. Two slots per data block (at most 64K slots, 512 KiB), allocated with a reader whose blocks are used in
+    /// place and counted in <see cref="MemoryUsage"/>; null for other readers.
     /// </summary>
-    private ulong[]? _verifiedMapped;
+    private readonly ulong[]? _verifiedMapped;
+
+    private static ulong[] NewVerifiedMappedTable(ulong dataBlocks) =>
+        new ulong[(int)Math.Min(65536UL, System.Numerics.BitOperations.RoundUpToPowerOf2(2 * Math.Max(32UL, dataBlocks)))];
 
     private const int VerifiedTagSizeBits = 24;
 
@@ -248,7 +252,7 @@ internal sealed unsafe partial class TableReader
 
     private bool MappedBlockVerified(BlockHandle handle)
     {
-        ulong[]? table = Volatile.Read(ref _verifiedMapped);
+        ulong[]? table = _verifiedMapped;
         if (table == null || !TryTag(handle, out ulong tag))
         {
             return false;
@@ -259,16 +263,10 @@ internal sealed unsafe partial class TableReader
 
     private void RememberMappedBlockVerified(BlockHandle handle)
     {
-        if (!TryTag(handle, out ulong tag))
+        ulong[]? table = _verifiedMapped;
+        if (table == null || !TryTag(handle, out ulong tag))
         {
             return;
-        }
-        ulong[]? table = Volatile.Read(ref _verifiedMapped);
-        if (table == null)
-        {
-            ulong blocks = Math.Max(32UL, Properties.NumDataBlocks);
-            int slots = (int)Math.Min(65536UL, System.Numerics.BitOperations.RoundUpToPowerOf2(2 * blocks));
-            table = Interlocked.CompareExchange(ref _verifiedMapped, new ulong[slots], null) ?? _verifiedMapped!;
         }
         // Fill an empty slot of the set, else replace the one the tag's low bit picks (a cheap pseudo-random choice).
         int set = Set(tag, table.Length);

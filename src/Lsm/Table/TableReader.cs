@@ -70,6 +70,7 @@ internal sealed unsafe partial class TableReader
         _tableCompressed = properties.CompressionName != BlockCompression.NameOf(CompressionType.None);
         _dataBlocksInPlace = !_tableCompressed && file.IsMapped;
         _indexUserKeys = properties.FormatVersion == TableFormat.FormatVersion;
+        _verifiedMapped = _dataBlocksInPlace ? NewVerifiedMappedTable(properties.NumDataBlocks) : null;
     }
 
     public string Path { get; }
@@ -80,14 +81,12 @@ internal sealed unsafe partial class TableReader
 
     public TableProperties Properties { get; }
 
-    /// <summary>Bytes this reader holds in memory: pinned index and filter blocks, the index's restart key prefixes.</summary>
-    public long MemoryUsage => (_pinnedIndex?.Length ?? 0) + (_pinnedFilter?.MemoryUsage ?? 0) + (8L * (_indexPrefixes?.Length ?? 0));
+    /// <summary>Bytes this reader holds in memory: pinned index and filter blocks, the index's restart key prefixes, the table of mapped blocks whose checksum was verified.</summary>
+    public long MemoryUsage => (_pinnedIndex?.Length ?? 0) + (_pinnedFilter?.MemoryUsage ?? 0) + (8L * (_indexPrefixes?.Length ?? 0))
+        + (8L * (_verifiedMapped?.Length ?? 0));
 
     /// <summary>The global sequence number of an ingested external file (every entry reads at it); 0 for other files.</summary>
     internal ulong GlobalSequence => _globalSequence;
-
-    /// <summary>File offset of the index block (for error messages).</summary>
-    internal long IndexBlockOffset => (long)_indexHandle.Offset;
 
     /// <summary>Current reference count (for tests and diagnostics).</summary>
     internal int RefCount => Volatile.Read(ref _refs);
@@ -281,7 +280,7 @@ internal sealed unsafe partial class TableReader
         if (_pinnedIndex != null)
         {
             var index = new BlockIterator();
-            index.Reset(_pinnedIndex, 0, _pinnedIndex.Length, internalKeys: !IndexKeysAreUserKeys, Path, (long)_indexHandle.Offset);
+            ResetIndexIterator(BlockContents.FromArray(_pinnedIndex, 0, _pinnedIndex.Length), index);
             for (index.SeekToFirst(); index.Valid; index.Next())
             {
                 if (BlockHandle.TryDecode(index.Value, out BlockHandle handle) != 0)
@@ -438,7 +437,7 @@ internal sealed unsafe partial class TableReader
         try
         {
             indexBlock = GetIndexBlock();
-            indexBlock.ResetIterator(index, internalKeys: !IndexKeysAreUserKeys, Path, (long)_indexHandle.Offset);
+            ResetIndexIterator(indexBlock, index);
             for (index.Seek(IndexSeekKey(seekKey)); index.Valid; index.Next())
             {
                 BlockHandle handle = DecodeIndexValue(index.Value);
@@ -508,7 +507,7 @@ internal sealed unsafe partial class TableReader
         BlockContents block = GetIndexBlock();
         try
         {
-            block.ResetIterator(index, internalKeys: !IndexKeysAreUserKeys, Path, (long)_indexHandle.Offset);
+            ResetIndexIterator(block, index);
             index.Seek(IndexSeekKey(internalKey));
             return index.Valid ? (long)DecodeIndexValue(index.Value).Offset : (long)Properties.DataSize;
         }
@@ -524,6 +523,10 @@ internal sealed unsafe partial class TableReader
     /// keys (version 1).
     /// </summary>
     internal bool IndexKeysAreUserKeys => _indexUserKeys;
+
+    /// <summary>Points <paramref name="iterator"/> at this table's index block, compared as its keys are kept.</summary>
+    internal void ResetIndexIterator(in BlockContents index, BlockIterator iterator) =>
+        index.ResetIterator(iterator, internalKeys: !_indexUserKeys, Path, (long)_indexHandle.Offset);
 
     /// <summary>What to seek in the index for an internal key: the key itself, or its user key in a user-key index.</summary>
     internal ReadOnlySpan<byte> IndexSeekKey(ReadOnlySpan<byte> internalKey) =>

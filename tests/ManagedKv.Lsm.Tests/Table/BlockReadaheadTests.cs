@@ -26,6 +26,8 @@ public sealed class BlockReadaheadTests
     [InlineData(CompressionType.Zstd, true)]
     [InlineData(CompressionType.Lz4, false)]
     [InlineData(CompressionType.Zstd, false)]
+    [InlineData(CompressionType.None, true)]   // uncompressed blocks read with pread (not mapped): into the cache
+    [InlineData(CompressionType.None, false)]  // ... or into the iterator's scratch
     public void ScansBothWaysReadWindowsAndReturnTheModelsEntries(CompressionType compression, bool withCache)
     {
         using var dir = new TempDirectory();
