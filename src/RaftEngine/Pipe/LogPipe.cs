@@ -336,10 +336,7 @@ internal sealed unsafe class LogPipe : IDisposable
 
     private void CreateActive(ulong seq)
     {
-        if (seq > LogFileFormat.MaxSequence)
-        {
-            throw new IOException($"The Raft log in '{_directory}' has used every file sequence number below 2^32.");
-        }
+        CheckSequence(seq);
         LogFile? previous;
         lock (_filesLock)
         {
@@ -378,6 +375,14 @@ internal sealed unsafe class LogPipe : IDisposable
         }
     }
 
+    private void CheckSequence(ulong seq)
+    {
+        if (seq > LogFileFormat.MaxSequence)
+        {
+            throw new IOException($"The Raft log in '{_directory}' has used every file sequence number below 2^32.");
+        }
+    }
+
     // Prepares the recycle pool at open (raft-engine's prefill-for-recycle): files found in the pool are re-cached in
     // single pages, and the pool is topped up to its capacity with new files of zeros, so that even the first active
     // file overwrites written blocks. Each new file takes the next sequence number (never used by a log: sequences
@@ -387,8 +392,7 @@ internal sealed unsafe class LogPipe : IDisposable
     {
         foreach (RecycledFile r in _recycled)
         {
-            using SafeFileHandle handle = File.OpenHandle(r.Path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
-            _recacheBytes += NativeFile.RecacheInSmallPages(handle, RandomAccess.GetLength(handle));
+            _recacheBytes += NativeFile.RecacheInSmallPages(r.Path);
         }
         int missing = _maxRecycled - _recycled.Count;
         if (missing <= 0)
@@ -401,10 +405,7 @@ internal sealed unsafe class LogPipe : IDisposable
         for (int i = 0; i < missing; i++)
         {
             ulong seq = nextSeq++;
-            if (seq > LogFileFormat.MaxSequence)
-            {
-                throw new IOException($"The Raft log in '{_directory}' has used every file sequence number below 2^32.");
-            }
+            CheckSequence(seq);
             string temporary = System.IO.Path.Combine(_directory, LogFileFormat.PrefillFileName(seq));
             string pooled = System.IO.Path.Combine(_directory, LogFileFormat.RecycleFileName(seq));
             using (SafeFileHandle handle = File.OpenHandle(temporary, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete))
@@ -620,8 +621,7 @@ internal sealed unsafe class LogPipe : IDisposable
                 // are unaffected.
                 if (recache)
                 {
-                    using SafeFileHandle handle = File.OpenHandle(recyclePath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
-                    Interlocked.Add(ref _recacheBytes, NativeFile.RecacheInSmallPages(handle, RandomAccess.GetLength(handle)));
+                    Interlocked.Add(ref _recacheBytes, NativeFile.RecacheInSmallPages(recyclePath));
                 }
                 else
                 {

@@ -76,14 +76,17 @@ internal static partial class NativeFile
     /// and re-dirtying one byte of a large folio accounts, and throttles, the whole folio as written. So: drop the
     /// cached pages (POSIX_FADV_DONTNEED; the file must be synced, dirty pages are not dropped) and ask for them
     /// back (POSIX_FADV_WILLNEED: forced readahead, which the kernel fills with single pages, asynchronously and
-    /// without copying them to this process). Returns the bytes asked for. No-op (returns 0) off Linux.
+    /// without copying them to this process), through a handle of its own. Returns the bytes asked for. No-op (returns 0)
+    /// off Linux.
     /// </summary>
-    public static long RecacheInSmallPages(SafeFileHandle handle, long length)
+    public static long RecacheInSmallPages(string path)
     {
         if (!OperatingSystem.IsLinux())
         {
             return 0;
         }
+        using SafeFileHandle handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+        long length = RandomAccess.GetLength(handle);
         PosixFadvise(handle, 0, 0, FadviseDontNeed);
         PosixFadvise(handle, 0, length, FadviseWillNeed);
         return length;
