@@ -12,11 +12,7 @@ internal static class ProcessStats
     private const string ClearRefsPath = "/proc/self/clear_refs";
 
     /// <summary>Current resident set size in bytes, or <see cref="Environment.WorkingSet"/> off Linux.</summary>
-    public static long CurrentRssBytes()
-    {
-        long kb = ReadStatusKb("VmRSS:");
-        return kb >= 0 ? kb * 1024 : Environment.WorkingSet;
-    }
+    public static long CurrentRssBytes() => CurrentRss().Total;
 
     /// <summary>
     /// The resident set in one read of /proc/self/status: its total (VmRSS, or the runtime's working set where procfs

@@ -141,6 +141,8 @@ internal sealed class WorkloadRunner
         GcSnapshot gcBefore = default;
         Exception? error;
         long engineMemory;
+        double settleMs;
+        GcSnapshot gcAfter;
         IReadOnlyDictionary<string, string> stats;
         try
         {
@@ -159,26 +161,15 @@ internal sealed class WorkloadRunner
             sampler.Stop();
             sampler.Dispose();
             engineMemory = engine.ApproximateMemoryBytes();
-            stats = engine.GetStats();
+            gcAfter = GcSnapshot.Take();
+            settleMs = Settle(engine);
+            stats = engine.GetStats(); // the settled tree the size on disk is measured on
         }
         catch
         {
             engine.Dispose();
             throw;
         }
-        GcSnapshot gcAfter = GcSnapshot.Take();
-
-        // Size on disk compares settled trees: both engines flush their memtables and finish the compactions then
-        // due (polled, at most 120 s) before closing, so the size does not depend on how much of the workload still
-        // sat in the memtable and WAL, or how far compactions got, when each engine's workload ended (both abort
-        // running compactions at close).
-        long settleStart = Stopwatch.GetTimestamp();
-        engine.Flush();
-        while (engine.BackgroundWorkPending() && Stopwatch.GetElapsedTime(settleStart).TotalSeconds < 120)
-        {
-            Thread.Sleep(20);
-        }
-        double settleMs = Stopwatch.GetElapsedTime(settleStart).TotalMilliseconds;
 
         long closeStart = Stopwatch.GetTimestamp();
         engine.Dispose();
@@ -198,6 +189,21 @@ internal sealed class WorkloadRunner
 
         return Aggregate(session, workload, preparedWith, execution, sampler, startTs, endTs, gcBefore, gcAfter,
             ioBefore, ioAfter, peakRss, peakSource, openMs, closeMs, engineMemory, stats) with { BaselineRssBytes = baselineRss, SettleMs = Math.Round(settleMs, 1) };
+    }
+
+    // Size on disk compares settled trees: both engines flush their memtables and finish the compactions then due
+    // (polled, at most 120 s) before closing, so the size does not depend on how much of the workload still sat in the
+    // memtable and WAL, or how far compactions got, when each engine's workload ended (both abort running compactions
+    // at close). Returns the milliseconds it took.
+    private static double Settle(IBenchEngine engine)
+    {
+        long start = Stopwatch.GetTimestamp();
+        engine.Flush();
+        while (engine.BackgroundWorkPending() && Stopwatch.GetElapsedTime(start).TotalSeconds < 120)
+        {
+            Thread.Sleep(20);
+        }
+        return Stopwatch.GetElapsedTime(start).TotalMilliseconds;
     }
 
     private WorkloadResult Aggregate(EngineSession session, Workload workload, string? preparedWith,
