@@ -87,7 +87,7 @@ internal sealed unsafe class Arena : IDisposable
     {
         foreach (nint chunk in _chunks)
         {
-            ArenaChunkPool.Free(chunk);
+            _pool.FreeChunk(chunk);
         }
         foreach (nint chunk in _oversized)
         {

@@ -6,7 +6,7 @@ internal sealed class MemTableOptions
     /// <summary>The defaults: chunks from <see cref="ArenaChunkPool.Shared"/>.</summary>
     public static MemTableOptions Default { get; } = new();
 
-    /// <summary>Where the memtable's arena takes its chunks and returns them when the memtable is freed. Default: the shared 1 MiB pool.</summary>
+    /// <summary>Where the memtable's arena takes its chunks and returns them when the memtable is freed. Default: the shared pool of 2 MiB huge-page chunks.</summary>
     public ArenaChunkPool ChunkPool { get; init; } = ArenaChunkPool.Shared;
 
     /// <summary>Bits of the memtable bloom filter; 0 (default) builds none.</summary>

@@ -128,4 +128,95 @@ public sealed unsafe class ArenaTests
         pool.Trim();
         Assert.Equal(0, pool.RetainedBytes);
     }
+
+    [Fact]
+    public void HugePageChunksAreAlignedZeroedAdvisedAndReused()
+    {
+        const int Huge = HugePageMemory.HugePageSize;
+        var pool = new ArenaChunkPool(Huge, maxRetainedBytes: Huge, hugePages: true);
+        Assert.Equal(HugePageMemory.Supported, pool.HugePages);
+        nint chunk = pool.Rent();
+        Assert.Equal(0, chunk % (pool.HugePages ? Huge : ArenaChunkPool.ChunkAlignment));
+        var span = new Span<byte>((void*)chunk, Huge);
+        if (pool.HugePages)
+        {
+            Assert.False(span.ContainsAnyExcept((byte)0), "a fresh mapping is zeroed");
+            // The kernel lists the chunk's mapping as eligible for huge pages exactly when THP is not off.
+            Assert.Equal(!TransparentHugePagesOff(), SmapsField(chunk, "THPeligible:") == 1);
+        }
+        span.Fill(0x5A);
+        pool.Return(chunk);
+        Assert.Equal(Huge, pool.RetainedBytes);
+        nint again = pool.Rent();
+        Assert.Equal(chunk, again);
+        Assert.False(new ReadOnlySpan<byte>((void*)again, Huge).ContainsAnyExcept((byte)0x5A));
+        nint second = pool.Rent();
+        Assert.NotEqual(again, second);
+        pool.Return(again);
+        pool.Return(second); // beyond the retention bound: unmapped
+        Assert.Equal(Huge, pool.RetainedBytes);
+        if (pool.HugePages)
+        {
+            Assert.Equal(-1, SmapsField(second, "Size:"));
+        }
+        pool.Trim();
+        Assert.Equal(0, pool.RetainedBytes);
+        Assert.Throws<ArgumentOutOfRangeException>(() => new ArenaChunkPool(Chunk, hugePages: true));
+    }
+
+    [Fact]
+    public void ArenaOverHugePageChunksKeepsItsData()
+    {
+        var pool = new ArenaChunkPool(HugePageMemory.HugePageSize, maxRetainedBytes: 0, hugePages: true);
+        var arena = new Arena(pool);
+        var random = new Random(9);
+        var blocks = new List<(nint Address, int Size, byte Fill)>();
+        for (int i = 0; i < 30_000; i++)
+        {
+            int size = random.Next(1, 400);
+            byte* p = arena.Allocate(size);
+            new Span<byte>(p, size).Fill((byte)i);
+            blocks.Add(((nint)p, size, (byte)i));
+        }
+        Assert.True(arena.MemoryUsage >= 3L * HugePageMemory.HugePageSize);
+        foreach (var (address, size, fill) in blocks)
+        {
+            Assert.False(new ReadOnlySpan<byte>((void*)address, size).ContainsAnyExcept(fill));
+        }
+        arena.Dispose();
+        Assert.Equal(0, pool.RetainedBytes);
+    }
+
+    private static bool TransparentHugePagesOff()
+    {
+        const string Path = "/sys/kernel/mm/transparent_hugepage/enabled";
+        return !File.Exists(Path) || File.ReadAllText(Path).Contains("[never]", StringComparison.Ordinal);
+    }
+
+    // The numeric value of a field of the /proc/self/smaps entry whose range holds address, or -1 when none does.
+    private static long SmapsField(nint address, string field)
+    {
+        bool inside = false;
+        foreach (string line in File.ReadLines("/proc/self/smaps"))
+        {
+            // A mapping's header starts with its lowercase hex range ("start-end perms ..."); fields with a capital.
+            int dash = line.IndexOf('-');
+            int space = line.IndexOf(' ');
+            if (line.Length > 0 && char.IsAsciiHexDigitLower(line[0]) || line.Length > 0 && char.IsAsciiDigit(line[0]))
+            {
+                if (ulong.TryParse(line.AsSpan(0, dash), System.Globalization.NumberStyles.HexNumber, null, out ulong start)
+                    && ulong.TryParse(line.AsSpan(dash + 1, space - dash - 1), System.Globalization.NumberStyles.HexNumber, null, out ulong end))
+                {
+                    inside = (ulong)address >= start && (ulong)address < end;
+                    continue;
+                }
+            }
+            if (inside && line.StartsWith(field, StringComparison.Ordinal))
+            {
+                string[] parts = line[field.Length..].Trim().Split(' ', StringSplitOptions.RemoveEmptyEntries);
+                return long.Parse(parts[0], System.Globalization.CultureInfo.InvariantCulture);
+            }
+        }
+        return -1;
+    }
 }
