@@ -42,7 +42,8 @@ internal static class BenchArgs
           --db DIR               database root (default: <temp>/managedkv-perf); a fresh run-id folder under it
           --out DIR              results folder (default: perf-results/ at the repository root)
           --keep-db  --sample-ms N (100)  --no-progress
-          --warmup N             untimed operations on a scratch DB before each measurement, for the JIT (50000)
+          --warmup N             untimed operations on a scratch DB before each measurement, for the JIT (50000; the
+                         pass repeats until the JIT compiles nothing new, at most 8 passes; 0 = none)
           --in-process           run everything in this process (default: each engine x workload in a fresh child
                                  process, so peak RSS and GC counts are that engine's alone)
         """;

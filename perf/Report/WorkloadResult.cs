@@ -103,6 +103,9 @@ public sealed record WorkloadResult
     /// <summary>Time between the end of the workload and the close: a memtable flush, then waiting for due compactions.</summary>
     public double SettleMs { get; init; }
 
+    /// <summary>Untimed passes of the workload before the measurement, repeated until the JIT compiled nothing new.</summary>
+    public int WarmupRounds { get; init; }
+
     public long EngineMemoryBytes { get; init; }
 
     public IReadOnlyDictionary<string, string>? EngineStats { get; init; }
