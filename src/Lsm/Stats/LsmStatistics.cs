@@ -40,6 +40,7 @@ public sealed class LsmStatistics
         "rocksdb.block.cache.index.miss",
         "rocksdb.block.cache.filter.hit",
         "rocksdb.block.cache.filter.miss",
+        "managedkv.wal.directory.synced",
     ];
 
     /// <summary>Number of tickers.</summary>

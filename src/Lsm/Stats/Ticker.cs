@@ -83,4 +83,10 @@ public enum Ticker
 
     /// <summary>"rocksdb.block.cache.filter.miss": filter blocks reread from the file (unpinned filters only).</summary>
     BlockCacheFilterMiss,
+
+    /// <summary>
+    /// "managedkv.wal.directory.synced" (no RocksDB counterpart): directory syncs that made a new WAL's entry durable,
+    /// one by the first synced write group after each memtable switch.
+    /// </summary>
+    WalDirectorySynced,
 }

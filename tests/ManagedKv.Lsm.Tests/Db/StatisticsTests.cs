@@ -23,6 +23,25 @@ public sealed class StatisticsTests
     }
 
     [Fact]
+    public void FirstSyncedWriteAfterAMemtableSwitchSyncsTheWalDirectoryOnce()
+    {
+        using var dir = new TempDir();
+        using LsmDb db = LsmDb.Open(dir.Path, TestOptions.Small());
+        db.Put("a"u8, "1"u8, new WriteOptions { Sync = true });
+        Assert.Equal(0, db.Statistics.Get(Ticker.WalDirectorySynced)); // the WAL made at open: synced with the MANIFEST
+        db.Flush(); // switches to a new WAL without syncing the directory
+        db.Put("b"u8, "2"u8);
+        Assert.Equal(0, db.Statistics.Get(Ticker.WalDirectorySynced));
+        db.Put("c"u8, "3"u8, new WriteOptions { Sync = true });
+        db.Put("d"u8, "4"u8, new WriteOptions { Sync = true });
+        Assert.Equal(1, db.Statistics.Get(Ticker.WalDirectorySynced));
+        db.Flush();
+        db.Put("e"u8, "5"u8, new WriteOptions { Sync = true });
+        Assert.Equal(2, db.Statistics.Get(Ticker.WalDirectorySynced));
+        Assert.Equal("2", db.GetProperty("managedkv.wal.directory.synced"));
+    }
+
+    [Fact]
     public void BottommostCompressionAppliesToTheLastLevel()
     {
         using var dir = new TempDir();
