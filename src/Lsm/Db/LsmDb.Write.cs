@@ -506,7 +506,9 @@ public sealed partial class LsmDb
         if (_wal is not null)
         {
             _oldWals.Add((_walNumber, _wal.Size));
-            _wal.Dispose();
+            // Not truncated: the old WAL is deleted once its memtable is flushed, and freeing its preallocated tail
+            // here would wait for the device's discard on the writer's thread.
+            _wal.CloseKeepingPreallocation();
         }
         _wal = newWal;
         _walNumber = newNumber;

@@ -13,6 +13,38 @@ public sealed class WalRoundTripTests : IDisposable
 
     public static TheoryData<bool> Modes => new() { false, true };
 
+    [Fact]
+    public void LogClosedKeepingPreallocationReadsBackFully()
+    {
+        string path = _dir.File();
+        var records = new List<byte[]>();
+        var random = new Random(4);
+        WalWriter writer = WalWriter.Create(path, 1, WalTestDirectory.Options(true, Block, 4 * Block));
+        for (int i = 0; i < 60; i++)
+        {
+            var record = new byte[random.Next(3000)];
+            random.NextBytes(record);
+            records.Add(record);
+            writer.AddRecord(record);
+        }
+        writer.CloseKeepingPreallocation();
+        Assert.True(new FileInfo(path).Length > writer.Size, "the zero tail stays");
+        Assert.Throws<ObjectDisposedException>(() => writer.AddRecord([1]));
+        writer.Dispose(); // already closed: no truncation now either
+        Assert.True(new FileInfo(path).Length > writer.Size);
+        foreach (WalRecoveryMode mode in Enum.GetValues<WalRecoveryMode>())
+        {
+            var (read, _, dropped, firstDrop) = ReadAll(path, mode);
+            Assert.Equal(records.Count, read.Count);
+            for (int i = 0; i < records.Count; i++)
+            {
+                Assert.Equal(records[i], read[i]);
+            }
+            Assert.Equal(0, dropped);
+            Assert.Equal(-1, firstDrop);
+        }
+    }
+
     [Theory]
     [MemberData(nameof(Modes))]
     public void EmptyLogHasNoRecords(bool mapped)
