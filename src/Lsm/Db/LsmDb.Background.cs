@@ -122,6 +122,16 @@ public sealed partial class LsmDb
     /// <summary>Runs one flush if one is waiting; called by a pool thread. Returns false when there was none.</summary>
     internal bool RunOneFlush()
     {
+        bool ran = RunOneFlushLocked();
+        if (ran)
+        {
+            PurgeObsoleteFiles();
+        }
+        return ran;
+    }
+
+    private bool RunOneFlushLocked()
+    {
         lock (_mutex)
         {
             if (_shuttingDown || _backgroundError is not null || _pausedBackgroundWork > 0
@@ -293,7 +303,43 @@ public sealed partial class LsmDb
                 return false;
             }
             RunCompactionLocked(c);
-            return true;
+        }
+        PurgeObsoleteFiles();
+        return true;
+    }
+
+    /// <summary>
+    /// Deletes the files queued as obsolete (<see cref="Version.VersionSet.QueueDelete"/>): SSTs no version uses and
+    /// WALs no memtable needs. Runs without the DB mutex, so writers never wait for an unlink; the background job that
+    /// made the files obsolete calls it when it ends, as do Flush, CompactRange and Dispose (a file released by a
+    /// reader's last reference waits for the next of these). When it returns, every deletion queued before the call
+    /// is done (a concurrent purge is waited for). REQUIRES: DB mutex not held.
+    /// </summary>
+    internal void PurgeObsoleteFiles()
+    {
+        Debug.Assert(!Monitor.IsEntered(_mutex));
+        lock (_purgeLock)
+        {
+            List<string>? paths;
+            lock (_mutex)
+            {
+                paths = _versions.TakePendingDeletes();
+            }
+            if (paths is null)
+            {
+                return;
+            }
+            foreach (string path in paths)
+            {
+                try
+                {
+                    File.Delete(path);
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                {
+                    // Left behind: the next open removes files no version lists.
+                }
+            }
         }
     }
 
@@ -501,6 +547,7 @@ public sealed partial class LsmDb
             }
             ThrowIfBackgroundError();
         }
+        PurgeObsoleteFiles();
     }
 
     /// <summary>Compacts the default column family over [begin, end] (null = unbounded).</summary>

@@ -74,6 +74,7 @@ public sealed partial class LsmDb
                 MaybeScheduleWork();
             }
         }
+        PurgeObsoleteFiles();
     }
 
     private void ThrowIfStopping()

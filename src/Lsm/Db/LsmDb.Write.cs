@@ -561,22 +561,14 @@ public sealed partial class LsmDb
         }
     }
 
-    /// <summary>Deletes WAL files that no column family needs any more. REQUIRES: DB mutex held.</summary>
+    /// <summary>Queues WAL files that no column family needs any more for deletion. REQUIRES: DB mutex held.</summary>
     private void DeleteObsoleteWals()
     {
         ulong minLog = MinLogNumberToKeep();
         while (_oldWals.Count > 0 && _oldWals[0].Number < minLog)
         {
-            string path = FileNames.LogFileName(_path, _oldWals[0].Number);
+            _versions.QueueDelete(FileNames.LogFileName(_path, _oldWals[0].Number));
             _oldWals.RemoveAt(0);
-            try
-            {
-                File.Delete(path);
-            }
-            catch (IOException)
-            {
-                // Removed at the next open.
-            }
         }
     }
 

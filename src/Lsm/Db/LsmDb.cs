@@ -22,6 +22,8 @@ namespace ManagedKv.Lsm;
 public sealed partial class LsmDb : IDisposable
 {
     private readonly object _mutex = new();
+    // Serializes PurgeObsoleteFiles (taken before _mutex, never while holding it).
+    private readonly Lock _purgeLock = new();
     private readonly string _path;
     private readonly DbOptions _options;
     private readonly BlockCache _blockCache;
@@ -351,6 +353,10 @@ public sealed partial class LsmDb : IDisposable
                 }
                 cf.Immutables.Clear();
             }
+        }
+        if (_versions is not null)
+        {
+            PurgeObsoleteFiles(); // before the lock file goes: another process may open the DB after it
         }
         _versions?.Dispose();
         _tableCache?.Dispose();

@@ -267,4 +267,33 @@ public sealed class DbBasicTests
             }
         }
     }
+
+    [Fact]
+    public void FilesReleasedByAReaderAreDeletedByTheNextPurgeNotByTheReader()
+    {
+        using var dir = new TempDir();
+        using LsmDb db = LsmDb.Open(dir.Path, TestOptions.Small());
+        for (int i = 0; i < 500; i++)
+        {
+            db.Put(B($"k{i:D4}"), new byte[100]);
+        }
+        db.Flush();
+        string[] flushed = Directory.GetFiles(dir.Path, "*.sst");
+        Assert.NotEmpty(flushed);
+        var iterator = db.NewIterator(); // pins the version holding the flushed files
+        // Overwrite everything so the compaction rewrites the flushed files rather than moving them down.
+        for (int i = 0; i < 500; i++)
+        {
+            db.Put(B($"k{i:D4}"), new byte[100]);
+        }
+        db.CompactRange();
+        var live = new HashSet<string>(db.GetPropertiesOfAllTables(db.DefaultColumnFamily).Keys.Select(Path.GetFileName)!);
+        Assert.DoesNotContain(flushed, f => live.Contains(Path.GetFileName(f)));
+        Assert.All(flushed, f => Assert.True(File.Exists(f), $"{f} is pinned by the iterator"));
+        iterator.Dispose(); // the reader drops the last reference: the files are queued, not deleted on its thread
+        Assert.All(flushed, f => Assert.True(File.Exists(f), $"{f} was deleted by the reader"));
+        db.Flush(); // purges the queue (nothing to flush)
+        Assert.All(flushed, f => Assert.False(File.Exists(f), $"{f} was not purged"));
+        Assert.Equal(new byte[100], db.Get(B("k0250")));
+    }
 }
