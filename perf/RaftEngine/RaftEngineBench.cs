@@ -24,6 +24,8 @@ public static class RaftEngineBench
     private static long? s_writeback;
     private static bool? s_prefault;
     private static int? s_mappedMax;
+    private static bool? s_direct;
+    private static int? s_directAlign;
 
     /// <summary>Entry point the perf program dispatches to; returns the process exit code.</summary>
     public static int Run(string[] args)
@@ -35,6 +37,8 @@ public static class RaftEngineBench
         s_writeback = Arg(args, "--re-writeback") is string wb ? long.Parse(wb, CultureInfo.InvariantCulture) : null;
         s_prefault = Arg(args, "--re-prefault") is string pf ? pf == "on" : null;
         s_mappedMax = Arg(args, "--re-mapped-max") is string mm ? int.Parse(mm, CultureInfo.InvariantCulture) : null;
+        s_direct = Arg(args, "--re-direct") is string d ? d == "on" : null;
+        s_directAlign = Arg(args, "--re-direct-align") is string da ? int.Parse(da, CultureInfo.InvariantCulture) : null;
         bool full = args.Contains("--full");
         bool rocks = !args.Contains("--no-rocksdb");
         bool lsm = !args.Contains("--no-lsm");
@@ -45,7 +49,7 @@ public static class RaftEngineBench
         try
         {
             RaftEngineOptions shown = EngineOptions(0);
-            Console.WriteLine($"# RaftEngine vs RocksDB, {seconds} s per run, {Environment.ProcessorCount} cores, dir {root}; RaftEngine mmap={shown.UseMemoryMappedWrites} preallocate={shown.PreallocateFiles} recycle={shown.MaxRecycledFiles} prefill={shown.PrefillForRecycle} writeback={shown.WritebackWindowBytes} prefault={shown.BackgroundPrefault} mapped-max={shown.MappedWriteMaxBytes}");
+            Console.WriteLine($"# RaftEngine vs RocksDB, {seconds} s per run, {Environment.ProcessorCount} cores, dir {root}; RaftEngine mmap={shown.UseMemoryMappedWrites} preallocate={shown.PreallocateFiles} recycle={shown.MaxRecycledFiles} prefill={shown.PrefillForRecycle} writeback={shown.WritebackWindowBytes} prefault={shown.BackgroundPrefault} mapped-max={shown.MappedWriteMaxBytes} direct={shown.DirectSyncedWrites} direct-align={shown.DirectWriteAlignment}");
             Console.WriteLine("# e/s = entries per second, MB/s = payload MiB per second, wamp = disk bytes written / payload bytes (open excluded)");
             Console.WriteLine("# open = time and bytes written to open the fresh store (RaftEngine: prefilling its recycle pool, a one-time cost); rd = MiB read during the run");
             var ratios = new List<double>();
@@ -189,6 +193,8 @@ public static class RaftEngineBench
         options.WritebackWindowBytes = s_writeback ?? options.WritebackWindowBytes;
         options.BackgroundPrefault = s_prefault ?? options.BackgroundPrefault;
         options.MappedWriteMaxBytes = s_mappedMax ?? options.MappedWriteMaxBytes;
+        options.DirectSyncedWrites = s_direct ?? options.DirectSyncedWrites;
+        options.DirectWriteAlignment = s_directAlign ?? options.DirectWriteAlignment;
         return options;
     }
 

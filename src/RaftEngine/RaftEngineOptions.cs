@@ -92,6 +92,25 @@ public sealed class RaftEngineOptions
     /// </summary>
     public int MappedWriteMaxBytes { get; set; } = 8 << 10;
 
+    /// <summary>
+    /// Linux: write a synced write group with one direct durable write (O_DIRECT | O_DSYNC: no page cache, the write
+    /// returns once the device has the bytes) instead of a buffered write followed by fdatasync, when the active file
+    /// is preallocated or recycled and nothing appended before the group is waiting for a sync (after unsynced appends
+    /// the first synced group still takes write + fdatasync). Faster per sync on ext4 (perf/RaftEngine/README.md),
+    /// and with the file system's alignment (usually 512 bytes) a sync rewrites one partial sector instead of a
+    /// partial page. The durability contract is unchanged. Falls back to the buffered path where the platform or file
+    /// system refuses direct I/O. Default true.
+    /// </summary>
+    public bool DirectSyncedWrites { get; set; } = true;
+
+    /// <summary>
+    /// With <see cref="DirectSyncedWrites"/>: the unit of direct writes, a power of two; 0 (default) uses the file
+    /// system's direct-I/O alignment (statx, Linux 6.1+; the page size where the kernel does not report it). A larger
+    /// value than the file system's rounds every direct write out to it (a partial unit is rewritten each sync).
+    /// At most 64 KiB.
+    /// </summary>
+    public int DirectWriteAlignment { get; set; }
+
     internal void Validate()
     {
         if (TargetFileSize < 4096 || TargetFileSize > (2L << 30))
@@ -117,6 +136,10 @@ public sealed class RaftEngineOptions
         if (WritebackWindowBytes != 0 && (WritebackWindowBytes < 4096 || WritebackWindowBytes > (1L << 30)))
         {
             ThrowHelper.ThrowArgumentOutOfRange(nameof(WritebackWindowBytes), $"WritebackWindowBytes {WritebackWindowBytes} is neither 0 nor within 4 KiB – 1 GiB.");
+        }
+        if (DirectWriteAlignment != 0 && (DirectWriteAlignment < 512 || DirectWriteAlignment > (64 << 10) || (DirectWriteAlignment & (DirectWriteAlignment - 1)) != 0))
+        {
+            ThrowHelper.ThrowArgumentOutOfRange(nameof(DirectWriteAlignment), $"DirectWriteAlignment {DirectWriteAlignment} is neither 0 nor a power of two within 512 B – 64 KiB.");
         }
         if (!Enum.IsDefined(RecoveryMode))
         {

@@ -30,6 +30,7 @@ internal sealed unsafe class LogPipe : IDisposable
     private readonly long _window;
     private readonly bool _prefault;
     private readonly LogFlusher? _flusher;
+    private readonly DirectAppender? _direct;
 
     // Guards _files and _recycled (membership only). Lock order: a region lock is never held while taking it.
     private readonly Lock _filesLock = new();
@@ -70,6 +71,9 @@ internal sealed unsafe class LogPipe : IDisposable
     private long _populatedTo;
     // Whether the last append went through the mapping (the next file's first windows are then pre-faulted).
     private bool _lastMapped;
+    // Pre-faults queued below this offset of the active file are done (the flusher was drained): a direct write
+    // there cannot race one (see AppendDirect).
+    private long _populateDrainedTo;
 
     // Written after every append (FORMAT.md, "End of data"): the bytes after the data always read as a zero header,
     // even in a recycled file full of a previous life's batches.
@@ -90,6 +94,10 @@ internal sealed unsafe class LogPipe : IDisposable
             _window = (options.WritebackWindowBytes + page - 1) / page * page;
             _prefault = _mapped && options.BackgroundPrefault;
             _flusher = new LogFlusher(directory);
+        }
+        if (options.DirectSyncedWrites && NativeDirectIo.Supported)
+        {
+            _direct = new DirectAppender(options.DirectWriteAlignment);
         }
     }
 
@@ -168,6 +176,15 @@ internal sealed unsafe class LogPipe : IDisposable
     /// <summary>Bytes whose write-back the background thread started before a sync needed them.</summary>
     public long EarlyWritebackBytes => _flusher?.WritebackBytes ?? 0;
 
+    /// <summary>Bytes of synced groups written with direct durable writes (<see cref="DirectAppender"/>).</summary>
+    public long DirectBytes => _direct?.Bytes ?? 0;
+
+    /// <summary>Native memory of the direct writes' aligned buffer.</summary>
+    public long DirectBufferBytes => _direct?.BufferBytes ?? 0;
+
+    /// <summary>Offset alignment of direct writes into the active file; 0 when it takes none. Leader only.</summary>
+    internal int DirectAlignment => _direct?.Alignment ?? 0;
+
     /// <summary>Bytes of the mapping the background thread pre-faulted writable.</summary>
     public long PrefaultedBytes => _flusher?.PopulatedBytes ?? 0;
 
@@ -204,6 +221,10 @@ internal sealed unsafe class LogPipe : IDisposable
     public void Append(IReadOnlyList<ReadOnlyMemory<byte>> segments, long length, bool syncNext)
     {
         _flusher?.ThrowIfFailed();
+        if (syncNext && !_unsynced && _direct != null && AppendDirect(segments, length))
+        {
+            return;
+        }
         _unsynced = true;
         bool mapped = _mapping != null && !syncNext && length <= _mappedMax && _writeOffset + length + BatchFormat.HeaderSize <= _mappedLength;
         if (mapped)
@@ -239,6 +260,34 @@ internal sealed unsafe class LogPipe : IDisposable
             // A synced group's windows are written back by its own sync; the next unsynced one hands them off.
             HandOff(mapped);
         }
+    }
+
+    // A synced group as one durable direct write (DirectAppender), when everything appended before it is durable
+    // already (the sync after a direct write has nothing left to do; a direct write makes only its own range durable,
+    // so after unsynced appends the buffered write + fdatasync runs once). False: nothing written, take the buffered
+    // path. Pre-faults the flusher may still run ahead of the writer are waited for first: a page it faulted in over
+    // the direct write's range while the write is in flight could be left dirty with the device's old bytes.
+    private bool AppendDirect(IReadOnlyList<ReadOnlyMemory<byte>> segments, long length)
+    {
+        if (!_direct!.Attached)
+        {
+            return false;
+        }
+        if (_populatedTo > _populateDrainedTo)
+        {
+            _flusher!.Drain();
+            _populateDrainedTo = _populatedTo;
+        }
+        if (!_direct.TryAppend(segments, length, _writeOffset, _active))
+        {
+            return false;
+        }
+        _writeOffset += length;
+        _active.Size = _writeOffset;
+        // Counted as appended, not as synced: the synced count decides the re-cache of recycled files, which only
+        // pays for buffered synced appends (direct writes drop the cached pages they cover anyway).
+        Volatile.Write(ref _appendedBytes, _appendedBytes + length);
+        return true;
     }
 
     // Hands the windows the writer has moved past to the flusher (no append touches bytes below the write offset
@@ -345,13 +394,22 @@ internal sealed unsafe class LogPipe : IDisposable
         LogFileFormat.WriteHeader(_fileHeader, seq, previous?.Seq ?? 0, previous?.Size ?? 0);
         _fileHeader.AsSpan(LogFileFormat.HeaderSize).Clear();
         string path = System.IO.Path.Combine(_directory, LogFileFormat.FileName(seq));
+        _direct?.Detach();
         SafeFileHandle handle = TryReuse(path) ?? CreateNew(path);
         var file = new LogFile(seq, path, handle, LogFileFormat.HeaderSize);
         try
         {
+            long length = RandomAccess.GetLength(handle);
             if (_mapped)
             {
-                Map(handle, path, Math.Max(RandomAccess.GetLength(handle), LogFileFormat.HeaderSize));
+                Map(handle, path, Math.Max(length, LogFileFormat.HeaderSize));
+            }
+            if (length >= _targetFileSize)
+            {
+                // Preallocated or recycled: appends never extend the file (a direct write past the end would have to
+                // commit the new size). Into written blocks (recycled, prefilled) a direct write has no metadata to
+                // commit; into fallocated space it converts the extent, as the buffered write's sync does.
+                _direct?.Attach(path, length);
             }
         }
         catch
@@ -368,6 +426,7 @@ internal sealed unsafe class LogPipe : IDisposable
         _unsynced = false;
         _retiredTo = 0;
         _populatedTo = 0;
+        _populateDrainedTo = 0;
         if (_prefault && _lastMapped && _mapping != null)
         {
             // Appends went through the mapping: have the first windows writable before they come.
@@ -661,6 +720,7 @@ internal sealed unsafe class LogPipe : IDisposable
     public void Dispose()
     {
         _flusher?.Dispose();
+        _direct?.Dispose();
         ReleaseView();
         lock (_filesLock)
         {
