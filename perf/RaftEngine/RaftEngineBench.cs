@@ -26,6 +26,7 @@ public static class RaftEngineBench
     private static int? s_mappedMax;
     private static bool? s_direct;
     private static int? s_directAlign;
+    private static int? s_cachedOld;
 
     /// <summary>Entry point the perf program dispatches to; returns the process exit code.</summary>
     public static int Run(string[] args)
@@ -39,6 +40,7 @@ public static class RaftEngineBench
         s_mappedMax = Arg(args, "--re-mapped-max") is string mm ? int.Parse(mm, CultureInfo.InvariantCulture) : null;
         s_direct = Arg(args, "--re-direct") is string d ? d == "on" : null;
         s_directAlign = Arg(args, "--re-direct-align") is string da ? int.Parse(da, CultureInfo.InvariantCulture) : null;
+        s_cachedOld = Arg(args, "--re-cached-old") is string co ? (co == "all" ? int.MaxValue : int.Parse(co, CultureInfo.InvariantCulture)) : null;
         bool full = args.Contains("--full");
         bool rocks = !args.Contains("--no-rocksdb");
         bool lsm = !args.Contains("--no-lsm");
@@ -49,7 +51,7 @@ public static class RaftEngineBench
         try
         {
             RaftEngineOptions shown = EngineOptions(0);
-            Console.WriteLine($"# RaftEngine vs RocksDB, {seconds} s per run, {Environment.ProcessorCount} cores, dir {root}; RaftEngine mmap={shown.UseMemoryMappedWrites} preallocate={shown.PreallocateFiles} recycle={shown.MaxRecycledFiles} prefill={shown.PrefillForRecycle} writeback={shown.WritebackWindowBytes} prefault={shown.BackgroundPrefault} mapped-max={shown.MappedWriteMaxBytes} direct={shown.DirectSyncedWrites} direct-align={shown.DirectWriteAlignment}");
+            Console.WriteLine($"# RaftEngine vs RocksDB, {seconds} s per run, {Environment.ProcessorCount} cores, dir {root}; RaftEngine mmap={shown.UseMemoryMappedWrites} preallocate={shown.PreallocateFiles} recycle={shown.MaxRecycledFiles} prefill={shown.PrefillForRecycle} writeback={shown.WritebackWindowBytes} prefault={shown.BackgroundPrefault} mapped-max={shown.MappedWriteMaxBytes} direct={shown.DirectSyncedWrites} direct-align={shown.DirectWriteAlignment} cached-old={shown.MaxCachedOldFiles}");
             Console.WriteLine("# e/s = entries per second, MB/s = payload MiB per second, wamp = disk bytes written / payload bytes (open excluded)");
             Console.WriteLine("# open = time and bytes written to open the fresh store (RaftEngine: prefilling its recycle pool, a one-time cost); rd = MiB read during the run");
             var ratios = new List<double>();
@@ -195,6 +197,7 @@ public static class RaftEngineBench
         options.MappedWriteMaxBytes = s_mappedMax ?? options.MappedWriteMaxBytes;
         options.DirectSyncedWrites = s_direct ?? options.DirectSyncedWrites;
         options.DirectWriteAlignment = s_directAlign ?? options.DirectWriteAlignment;
+        options.MaxCachedOldFiles = s_cachedOld ?? options.MaxCachedOldFiles;
         return options;
     }
 

@@ -93,6 +93,16 @@ public sealed class RaftEngineOptions
     public int MappedWriteMaxBytes { get; set; } = 8 << 10;
 
     /// <summary>
+    /// Linux: when the active file is a new one (no recycled file was free), the page cache of the log files older than
+    /// the newest this many non-active files is dropped (POSIX_FADV_DONTNEED, on the background thread), so the new
+    /// file's pages reuse that memory instead of pages the kernel has not handed out recently, which cost several
+    /// times more to fill in a virtual machine (perf/RaftEngine/README.md). Reads of dropped files come from the
+    /// device; a dropped file that is recycled later is read back into the cache first. <see cref="int.MaxValue"/>
+    /// never drops. Default 2; at least 0.
+    /// </summary>
+    public int MaxCachedOldFiles { get; set; } = 2;
+
+    /// <summary>
     /// Linux: write a synced write group with one direct durable write (O_DIRECT | O_DSYNC: no page cache, the write
     /// returns once the device has the bytes) instead of a buffered write followed by fdatasync, when the active file
     /// is preallocated or recycled and nothing appended before the group is waiting for a sync (after unsynced appends
@@ -128,6 +138,10 @@ public sealed class RaftEngineOptions
         if (PurgeThreshold < 1 || PurgeRewriteMaxRegionBytes < 0 || BlockCacheCapacity < 0 || MaxWriteGroupBytes < 1 || MaxRecycledFiles < 0)
         {
             ThrowHelper.ThrowArgumentOutOfRange(nameof(PurgeThreshold), "Purge, cache and group sizes must be positive.");
+        }
+        if (MaxCachedOldFiles < 0)
+        {
+            ThrowHelper.ThrowArgumentOutOfRange(nameof(MaxCachedOldFiles), "MaxCachedOldFiles must be >= 0.");
         }
         if (MappedWriteMaxBytes < 0)
         {

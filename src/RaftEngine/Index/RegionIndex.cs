@@ -24,7 +24,8 @@ internal sealed class RegionIndex
     public readonly Lock Sync = new();
 
     // Invariant: runs [_runHead, _runHead + _runCount) are sorted by FirstIndex, non-empty, and the first starts
-    // at _first when _count > 0; _runCount == 0 iff _count == 0.
+    // at _first when _count > 0; _runCount == 0 iff _count == 0. Their FileSeq never decreases either: runs are
+    // appended in log order (the write leader and replay both go file by file), so the first run is the oldest.
     private EntryRun[] _runs = [];
     private int _runHead;
     private int _runCount;
@@ -88,6 +89,7 @@ internal sealed class RegionIndex
                 TruncateFrom(firstIndex);
             }
         }
+        System.Diagnostics.Debug.Assert(_runCount == 0 || _runs[_runHead + _runCount - 1].FileSeq <= block.FileSeq, "runs out of log order");
         EnsureRunCapacity();
         ref EntryRun run = ref _runs[_runHead + _runCount];
         run = block;
@@ -202,12 +204,8 @@ internal sealed class RegionIndex
     /// <summary>Oldest file sequence holding live entries or states; <see cref="uint.MaxValue"/> if none.</summary>
     public uint MinFileSeq()
     {
-        uint min = uint.MaxValue;
-        int runEnd = _runHead + _runCount;
-        for (int r = _runHead; r < runEnd; r++)
-        {
-            min = Math.Min(min, _runs[r].FileSeq);
-        }
+        // The first run is the oldest (runs are in log order): purge asks this of every region, so it is O(states).
+        uint min = _runCount > 0 ? _runs[_runHead].FileSeq : uint.MaxValue;
         if (_states != null)
         {
             foreach (KeyValuePair<byte[], StateValue> kv in _states)

@@ -26,6 +26,7 @@ internal sealed unsafe class LogPipe : IDisposable
     private readonly bool _mapped;
     private readonly long _mappedMax;
     private readonly int _maxRecycled;
+    private readonly int _maxCachedOld;
     private readonly bool _prefill;
     private readonly long _window;
     private readonly bool _prefault;
@@ -49,6 +50,7 @@ internal sealed unsafe class LogPipe : IDisposable
     private readonly byte[] _fileHeader = new byte[LogFileFormat.HeaderSize + BatchFormat.HeaderSize];
     private readonly List<ReadOnlyMemory<byte>> _gather = [];
     private long _recycledReuses;
+    private long _cacheDrops;
     private long _prefillBytes;
     private long _recacheBytes;
     private int _recacheSkips;
@@ -87,6 +89,7 @@ internal sealed unsafe class LogPipe : IDisposable
         _mapped = options.UseMemoryMappedWrites;
         _mappedMax = options.MappedWriteMaxBytes;
         _maxRecycled = options.MaxRecycledFiles;
+        _maxCachedOld = options.MaxCachedOldFiles;
         _prefill = options.PrefillForRecycle;
         if (OperatingSystem.IsLinux() && options.WritebackWindowBytes > 0)
         {
@@ -187,6 +190,9 @@ internal sealed unsafe class LogPipe : IDisposable
 
     /// <summary>Bytes of the mapping the background thread pre-faulted writable.</summary>
     public long PrefaultedBytes => _flusher?.PopulatedBytes ?? 0;
+
+    /// <summary>Old log files whose cached pages were dropped (<see cref="RaftEngineOptions.MaxCachedOldFiles"/>).</summary>
+    public long CacheDrops => Interlocked.Read(ref _cacheDrops);
 
     /// <summary>Purged files waiting for reuse.</summary>
     public int RecycledCount
@@ -395,7 +401,12 @@ internal sealed unsafe class LogPipe : IDisposable
         _fileHeader.AsSpan(LogFileFormat.HeaderSize).Clear();
         string path = System.IO.Path.Combine(_directory, LogFileFormat.FileName(seq));
         _direct?.Detach();
-        SafeFileHandle handle = TryReuse(path) ?? CreateNew(path);
+        SafeFileHandle? handle = TryReuse(path);
+        if (handle == null)
+        {
+            handle = CreateNew(path);
+            DropOldCaches();
+        }
         var file = new LogFile(seq, path, handle, LogFileFormat.HeaderSize);
         try
         {
@@ -431,6 +442,58 @@ internal sealed unsafe class LogPipe : IDisposable
         {
             // Appends went through the mapping: have the first windows writable before they come.
             QueuePrefault(Math.Min(_mappedLength, 2 * _window));
+        }
+    }
+
+    // A new active file (no recycled one was free) takes new page-cache pages for everything appended to it. Pages
+    // the kernel has never handed out (or took back: a virtual machine's free page reporting returns free memory to
+    // the host) cost a fault on the host at first touch: 3-5x the CPU of appending into cached pages (perf/RaftEngine/
+    // README.md). So, as the cache grows by a file, the pages of the log files older than the newest MaxCachedOldFiles
+    // are dropped (they were synced at their rotation, so they are clean), and the next allocations reuse them. Reads
+    // of those files then come from the device; a dropped file that is recycled later is re-cached first.
+    private void DropOldCaches()
+    {
+        if (_maxCachedOld == int.MaxValue || !OperatingSystem.IsLinux())
+        {
+            return;
+        }
+        List<LogFile>? drop = null;
+        lock (_filesLock)
+        {
+            // _files holds the non-active files only here (the new active file is added after this).
+            for (int i = _files.Count - 1 - _maxCachedOld; i >= 0; i--)
+            {
+                LogFile f = _files[i];
+                if (f.CacheDropped)
+                {
+                    break; // older ones were dropped before
+                }
+                f.CacheDropped = true;
+                (drop ??= []).Add(f);
+            }
+        }
+        if (drop == null)
+        {
+            return;
+        }
+        foreach (LogFile f in drop)
+        {
+            if (_flusher != null)
+            {
+                _flusher.DropCache(f);
+            }
+            else if (f.TryAcquire())
+            {
+                try
+                {
+                    NativeFile.DropCache(f.Handle);
+                }
+                finally
+                {
+                    f.Release();
+                }
+            }
+            Interlocked.Increment(ref _cacheDrops);
         }
     }
 
@@ -677,8 +740,9 @@ internal sealed unsafe class LogPipe : IDisposable
                 File.Move(f.Path, recyclePath);
                 // Synced at its rotation: its cached pages are clean and can be dropped and read back in single
                 // pages (NativeFile.RecacheInSmallPages: asynchronous readahead) before a writer gets it. Old readers
-                // are unaffected.
-                if (recache)
+                // are unaffected. A file whose pages were dropped (DropOldCaches) is always read back: appends into
+                // uncached written blocks would read each partly written page from the device first.
+                if (recache || f.CacheDropped)
                 {
                     Interlocked.Add(ref _recacheBytes, NativeFile.RecacheInSmallPages(recyclePath));
                 }
