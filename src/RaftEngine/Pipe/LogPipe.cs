@@ -11,7 +11,8 @@ namespace ManagedKv.RaftEngine;
 /// Active files are preallocated to the target size (or recycled: a purged file renamed and given a new header),
 /// so appends do not change the file size and a sync is an fdatasync with no metadata to commit. Appends go either
 /// through a shared memory mapping of the active file (a memcpy, no system call: the bytes are in the page cache,
-/// so a killed process loses nothing written) or through one positional gather write. On Linux a
+/// so a killed process loses nothing written) or through one positional gather write; on Linux a synced group that
+/// follows no unsynced append is one direct durable write instead (<see cref="DirectAppender"/>). On Linux a
 /// <see cref="LogFlusher"/> thread takes each window the writer has moved past: unmaps it, starts its write-back,
 /// and pre-faults the mapping ahead.
 /// Threads: the append/rotate/sync methods are called only by the current write-group leader (one thread at a
@@ -222,7 +223,9 @@ internal sealed unsafe class LogPipe : IDisposable
     /// system call is nothing next to the sync, and pages dirtied through a mapping cost more to write back (each
     /// sync write-protects them, and the next copy faults them writable again). So is a group larger than
     /// <see cref="RaftEngineOptions.MappedWriteMaxBytes"/>: one system call costs less than the page-table work of
-    /// copying it through the mapping. Both paths share the page cache.
+    /// copying it through the mapping. Both paths share the page cache. On Linux a group about to be synced, when
+    /// nothing appended before it awaits a sync, is written with one direct durable write (<see cref="AppendDirect"/>),
+    /// after which <see cref="Sync"/> has nothing to do.
     /// </summary>
     public void Append(IReadOnlyList<ReadOnlyMemory<byte>> segments, long length, bool syncNext)
     {
