@@ -35,6 +35,8 @@ internal sealed class RegionIndex
     private int _endHead;
     private int _count;
     private ulong _first;
+    // Sum of the live entries' sizes (kept as entries come and go: purge asks it of every lagging region).
+    private long _liveBytes;
 
     private Dictionary<byte[], StateValue>? _states;
     private long _stateBytes;
@@ -99,6 +101,7 @@ internal sealed class RegionIndex
         EnsureEndCapacity(ends.Length);
         ends.CopyTo(_ends.AsSpan(_endHead + _count));
         _count += ends.Length;
+        _liveBytes += ends.Length > 0 ? ends[^1] : 0;
     }
 
     /// <summary>Drops entries with index below <paramref name="index"/>.</summary>
@@ -114,6 +117,7 @@ internal sealed class RegionIndex
             MaybeShrink();
             return;
         }
+        _liveBytes -= BytesOf(_first, index - 1);
         int k = (int)(index - _first);
         uint previousEnd = _ends[_endHead + k - 1];
         int r = FindRun(index);
@@ -191,12 +195,20 @@ internal sealed class RegionIndex
     /// <summary>Sum of the live entries' sizes.</summary>
     public long LiveEntryBytes()
     {
+        System.Diagnostics.Debug.Assert(_liveBytes == (_count == 0 ? 0 : BytesOf(_first, Last)), "live byte count out of step");
+        return _liveBytes;
+    }
+
+    // Sum of the sizes of live entries from..to (inclusive). REQUIRES: First <= from <= to <= Last.
+    private long BytesOf(ulong from, ulong to)
+    {
         long total = 0;
         int runEnd = _runHead + _runCount;
-        for (int r = _runHead; r < runEnd; r++)
+        for (int r = FindRun(from); r < runEnd && _runs[r].FirstIndex <= to; r++)
         {
-            ulong lastOfRun = r + 1 < runEnd ? _runs[r + 1].FirstIndex - 1 : Last;
-            total += _ends[_endHead + (int)(lastOfRun - _first)] - _runs[r].FirstStart;
+            ulong lastOfRun = r + 1 < runEnd ? Math.Min(_runs[r + 1].FirstIndex - 1, to) : to;
+            uint start = _runs[r].FirstIndex >= from ? _runs[r].FirstStart : _ends[_endHead + (int)(from - _first) - 1];
+            total += _ends[_endHead + (int)(lastOfRun - _first)] - start;
         }
         return total;
     }
@@ -251,6 +263,7 @@ internal sealed class RegionIndex
 
     private void ResetTo(ulong first)
     {
+        _liveBytes = 0;
         _runHead = 0;
         _runCount = 0;
         _endHead = 0;
@@ -261,6 +274,7 @@ internal sealed class RegionIndex
     // REQUIRES: _first < index <= Last.
     private void TruncateFrom(ulong index)
     {
+        _liveBytes -= BytesOf(index, Last);
         _count = (int)(index - _first);
         while (_runs[_runHead + _runCount - 1].FirstIndex >= index)
         {
