@@ -93,12 +93,13 @@ public sealed class RaftEngineOptions
     public int MappedWriteMaxBytes { get; set; } = 8 << 10;
 
     /// <summary>
-    /// Linux: when the active file is a new one (no recycled file was free), the page cache of the log files older than
-    /// the newest this many non-active files is dropped (POSIX_FADV_DONTNEED, on the background thread), so the new
-    /// file's pages reuse that memory instead of pages the kernel has not handed out recently, which cost several
-    /// times more to fill in a virtual machine (perf/RaftEngine/README.md). Reads of dropped files come from the
-    /// device; a dropped file that is recycled later is read back into the cache first. <see cref="int.MaxValue"/>
-    /// never drops. Default 2; at least 0.
+    /// Linux: when the active file is a new one (no recycled file was free) while the older files hold more than
+    /// <see cref="PurgeThreshold"/> bytes (purge cannot free them: their data is live), the page cache of the log
+    /// files older than the newest this many non-active files is dropped (POSIX_FADV_DONTNEED, on the background
+    /// thread), so the new file's pages reuse that memory instead of pages the kernel has not handed out recently,
+    /// which cost several times more to fill in a virtual machine (perf/RaftEngine/README.md). Reads of dropped files
+    /// come from the device; a dropped file that is recycled later is read back into the cache first (unless synced
+    /// groups are written directly). <see cref="int.MaxValue"/> never drops. Default 2; at least 0.
     /// </summary>
     public int MaxCachedOldFiles { get; set; } = 2;
 

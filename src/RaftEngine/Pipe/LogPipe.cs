@@ -28,6 +28,7 @@ internal sealed unsafe class LogPipe : IDisposable
     private readonly long _mappedMax;
     private readonly int _maxRecycled;
     private readonly int _maxCachedOld;
+    private readonly long _purgeThreshold;
     private readonly bool _prefill;
     private readonly long _window;
     private readonly bool _prefault;
@@ -61,6 +62,7 @@ internal sealed unsafe class LogPipe : IDisposable
     // Purge only (callers serialize DeleteFilesBefore): the counts at the last recycling.
     private long _appendedAtRecycle;
     private long _syncedAtRecycle;
+    private long _directAtRecycle;
     private int _prefilledFiles;
 
     // Mapped mode, leader-only: the active file mapped from offset 0 for _mappedLength bytes.
@@ -91,6 +93,7 @@ internal sealed unsafe class LogPipe : IDisposable
         _mappedMax = options.MappedWriteMaxBytes;
         _maxRecycled = options.MaxRecycledFiles;
         _maxCachedOld = options.MaxCachedOldFiles;
+        _purgeThreshold = options.PurgeThreshold;
         _prefill = options.PrefillForRecycle;
         if (OperatingSystem.IsLinux() && options.WritebackWindowBytes > 0)
         {
@@ -451,9 +454,12 @@ internal sealed unsafe class LogPipe : IDisposable
     // A new active file (no recycled one was free) takes new page-cache pages for everything appended to it. Pages
     // the kernel has never handed out (or took back: a virtual machine's free page reporting returns free memory to
     // the host) cost a fault on the host at first touch: 3-5x the CPU of appending into cached pages (perf/RaftEngine/
-    // README.md). So, as the cache grows by a file, the pages of the log files older than the newest MaxCachedOldFiles
-    // are dropped (they were synced at their rotation, so they are clean), and the next allocations reuse them. Reads
-    // of those files then come from the device; a dropped file that is recycled later is re-cached first.
+    // README.md). So, while purge leaves more than PurgeThreshold bytes in old files (it cannot free them: their
+    // data is live, and they will stay a while), the pages of the log files older than the newest MaxCachedOldFiles
+    // are dropped as the cache grows by a file (they were synced at their rotation, so they are clean), and the next
+    // allocations reuse them. Reads of those files then come from the device; a dropped file that is recycled later
+    // is re-cached first. Below the threshold old files are soon purged and recycled, and keeping their large cached
+    // folios is what makes appends into them cheap, so nothing is dropped.
     private void DropOldCaches()
     {
         if (_maxCachedOld == int.MaxValue || !OperatingSystem.IsLinux())
@@ -464,6 +470,15 @@ internal sealed unsafe class LogPipe : IDisposable
         lock (_filesLock)
         {
             // _files holds the non-active files only here (the new active file is added after this).
+            long old = 0;
+            foreach (LogFile f in _files)
+            {
+                old += f.Size;
+            }
+            if (old <= _purgeThreshold)
+            {
+                return;
+            }
             for (int i = _files.Count - 1 - _maxCachedOld; i >= 0; i--)
             {
                 LogFile f = _files[i];
@@ -729,7 +744,7 @@ internal sealed unsafe class LogPipe : IDisposable
         {
             return 0;
         }
-        bool recache = ShouldRecache();
+        bool recache = ShouldRecache(out bool recacheDropped);
         foreach (LogFile f in removed)
         {
             bool keep;
@@ -745,7 +760,7 @@ internal sealed unsafe class LogPipe : IDisposable
                 // pages (NativeFile.RecacheInSmallPages: asynchronous readahead) before a writer gets it. Old readers
                 // are unaffected. A file whose pages were dropped (DropOldCaches) is always read back: appends into
                 // uncached written blocks would read each partly written page from the device first.
-                if (recache || f.CacheDropped)
+                if (recache || (f.CacheDropped && recacheDropped))
                 {
                     Interlocked.Add(ref _recacheBytes, NativeFile.RecacheInSmallPages(recyclePath));
                 }
@@ -773,14 +788,21 @@ internal sealed unsafe class LogPipe : IDisposable
     // and rewrite whole folios, and then the re-cache is pure cost: the file read back from the device (its pages
     // were cached already) and dropped/refilled in the page cache (perf/RaftEngine/README.md). So: re-cache unless
     // under 1/8 of the bytes appended since the last recycling were in synced groups (none appended: as before).
-    private bool ShouldRecache()
+    // Direct synced writes count as neither: they bypass the cache. A file whose cache was dropped (DropOldCaches)
+    // holds no pages at all, and appends through the cache would read each partly written page from the device:
+    // it is re-cached unless direct writes made over 7/8 of the appends (`recacheDropped`).
+    private bool ShouldRecache(out bool recacheDropped)
     {
         long appended = Volatile.Read(ref _appendedBytes);
         long synced = Volatile.Read(ref _syncedBytes);
+        long direct = _direct?.Bytes ?? 0;
         long appendedSince = appended - _appendedAtRecycle;
         long syncedSince = synced - _syncedAtRecycle;
+        long directSince = direct - _directAtRecycle;
         _appendedAtRecycle = appended;
         _syncedAtRecycle = synced;
+        _directAtRecycle = direct;
+        recacheDropped = appendedSince == 0 || (appendedSince - directSince) * 8 >= appendedSince;
         return appendedSince == 0 || syncedSince * 8 >= appendedSince;
     }
 

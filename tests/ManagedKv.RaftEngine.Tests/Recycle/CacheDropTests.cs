@@ -3,17 +3,18 @@ using ManagedKv.RaftEngine.Tests.Engine;
 namespace ManagedKv.RaftEngine.Tests.Recycle;
 
 /// <summary>
-/// Dropping the page cache of old log files when the active file is a new one
-/// (<see cref="RaftEngineOptions.MaxCachedOldFiles"/>, Linux): only files older than the newest N non-active ones,
-/// each once, never while recycled files are free; dropped files read back correctly (from the device) and after
-/// reopening, and a dropped file entering the recycle pool is re-cached even after unsynced appends.
+/// Dropping the page cache of old log files when the active file is a new one and the old files hold more than the
+/// purge threshold (<see cref="RaftEngineOptions.MaxCachedOldFiles"/>, Linux): only files older than the newest N
+/// non-active ones, each once, never while recycled files are free nor below the threshold; dropped files read back
+/// correctly (from the device) and after reopening, and a dropped file entering the recycle pool is re-cached even
+/// after unsynced appends.
 /// </summary>
 public sealed class CacheDropTests
 {
-    private static RaftEngineOptions Options(int cachedOld, int recycle) => new()
+    private static RaftEngineOptions Options(int cachedOld, int recycle, long purgeThreshold = 64 << 10) => new()
     {
         TargetFileSize = 32 << 10,
-        PurgeThreshold = 1L << 30,
+        PurgeThreshold = purgeThreshold,
         MaxRecycledFiles = recycle,
         PrefillForRecycle = false,
         MaxCachedOldFiles = cachedOld,
@@ -77,6 +78,21 @@ public sealed class CacheDropTests
         {
             Verify(engine, model);
         }
+    }
+
+    [Fact]
+    public void NeverDroppedBelowThePurgeThreshold()
+    {
+        using var dir = new TempDir();
+        var model = new LogModel();
+        using RaftLogEngine engine = RaftLogEngine.Open(dir.Path, Options(0, recycle: 0, purgeThreshold: 1L << 30));
+        for (int i = 0; i < 60; i++)
+        {
+            Append(engine, model, 1, 2000, sync: false);
+        }
+        Assert.True(engine.FileCount > 3);
+        Assert.Equal(0, engine.DroppedCacheFiles);
+        Verify(engine, model);
     }
 
     [Fact]
