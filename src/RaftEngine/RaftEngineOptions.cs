@@ -93,15 +93,15 @@ public sealed class RaftEngineOptions
     public int MappedWriteMaxBytes { get; set; } = 8 << 10;
 
     /// <summary>
-    /// Linux: when the active file is a new one (no recycled file was free) while the older files hold more than
-    /// <see cref="PurgeThreshold"/> bytes (purge cannot free them: their data is live), the page cache of the log
-    /// files older than the newest this many non-active files is dropped (POSIX_FADV_DONTNEED, on the background
-    /// thread), so the new file's pages reuse that memory instead of pages the kernel has not handed out recently,
-    /// which cost several times more to fill in a virtual machine (perf/RaftEngine/README.md). Reads of dropped files
-    /// come from the device; a dropped file that is recycled later is read back into the cache first (unless synced
-    /// groups are written directly). <see cref="int.MaxValue"/> never drops. Default 2; at least 0.
+    /// Linux: <see cref="RaftLogEngine.PurgeExpiredFiles"/> drops the page cache (POSIX_FADV_DONTNEED, on the
+    /// background thread) of the old files it leaves in place because rewriting their live data would not pay: the
+    /// files older than the newest <see cref="PurgeThreshold"/> / 2 bytes, once purge is past the threshold. Appends
+    /// then go to new files, and their pages reuse that memory instead of pages the kernel has not handed out
+    /// recently, which cost several times more to fill in a virtual machine (perf/RaftEngine/README.md). Reads of
+    /// dropped files come from the device; a dropped file that is recycled later is read back into the cache first
+    /// (unless synced groups are written directly). Default true.
     /// </summary>
-    public int MaxCachedOldFiles { get; set; } = 2;
+    public bool DropPinnedFileCache { get; set; } = true;
 
     /// <summary>
     /// Linux: write a synced write group with one direct durable write (O_DIRECT | O_DSYNC: no page cache, the write
@@ -139,10 +139,6 @@ public sealed class RaftEngineOptions
         if (PurgeThreshold < 1 || PurgeRewriteMaxRegionBytes < 0 || BlockCacheCapacity < 0 || MaxWriteGroupBytes < 1 || MaxRecycledFiles < 0)
         {
             ThrowHelper.ThrowArgumentOutOfRange(nameof(PurgeThreshold), "Purge, cache and group sizes must be positive.");
-        }
-        if (MaxCachedOldFiles < 0)
-        {
-            ThrowHelper.ThrowArgumentOutOfRange(nameof(MaxCachedOldFiles), "MaxCachedOldFiles must be >= 0.");
         }
         if (MappedWriteMaxBytes < 0)
         {

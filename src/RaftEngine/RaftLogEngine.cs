@@ -110,7 +110,7 @@ public sealed partial class RaftLogEngine : IDisposable
     /// <summary>Bytes of the write mapping the background thread faulted in ahead of the writer (<see cref="RaftEngineOptions.BackgroundPrefault"/>).</summary>
     public long PrefaultedBytes => _pipe.PrefaultedBytes;
 
-    /// <summary>Old log files whose page cache was dropped since open (<see cref="RaftEngineOptions.MaxCachedOldFiles"/>).</summary>
+    /// <summary>Old log files whose page cache was dropped since open (<see cref="RaftEngineOptions.DropPinnedFileCache"/>).</summary>
     public long DroppedCacheFiles => _pipe.CacheDrops;
 
     /// <summary>Bytes of synced write groups written with direct durable writes (<see cref="RaftEngineOptions.DirectSyncedWrites"/>).</summary>

@@ -36,8 +36,8 @@ internal sealed class LogFile
     }
 
     /// <summary>
-    /// Whether the file's cached pages were dropped (<see cref="RaftEngineOptions.MaxCachedOldFiles"/>); set once, by
-    /// the writer, before the drop is queued.
+    /// Whether the file's cached pages were dropped (<see cref="RaftEngineOptions.DropPinnedFileCache"/>); set once, by
+    /// purge, before the drop is queued.
     /// </summary>
     public bool CacheDropped
     {

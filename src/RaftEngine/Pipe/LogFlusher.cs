@@ -115,7 +115,7 @@ internal sealed class LogFlusher : IDisposable
 
     /// <summary>
     /// Queues dropping <paramref name="file"/>'s cached pages (a synced file no longer appended to). Takes a reference
-    /// on the file until done.
+    /// on the file until done. Called by purge (any thread): the queue's lock serializes it with the writer's calls.
     /// </summary>
     public void DropCache(LogFile file)
     {

@@ -27,8 +27,6 @@ internal sealed unsafe class LogPipe : IDisposable
     private readonly bool _mapped;
     private readonly long _mappedMax;
     private readonly int _maxRecycled;
-    private readonly int _maxCachedOld;
-    private readonly long _purgeThreshold;
     private readonly bool _prefill;
     private readonly long _window;
     private readonly bool _prefault;
@@ -92,8 +90,6 @@ internal sealed unsafe class LogPipe : IDisposable
         _mapped = options.UseMemoryMappedWrites;
         _mappedMax = options.MappedWriteMaxBytes;
         _maxRecycled = options.MaxRecycledFiles;
-        _maxCachedOld = options.MaxCachedOldFiles;
-        _purgeThreshold = options.PurgeThreshold;
         _prefill = options.PrefillForRecycle;
         if (OperatingSystem.IsLinux() && options.WritebackWindowBytes > 0)
         {
@@ -195,7 +191,7 @@ internal sealed unsafe class LogPipe : IDisposable
     /// <summary>Bytes of the mapping the background thread pre-faulted writable.</summary>
     public long PrefaultedBytes => _flusher?.PopulatedBytes ?? 0;
 
-    /// <summary>Old log files whose cached pages were dropped (<see cref="RaftEngineOptions.MaxCachedOldFiles"/>).</summary>
+    /// <summary>Old log files whose cached pages were dropped (<see cref="DropCachesUpTo"/>).</summary>
     public long CacheDrops => Interlocked.Read(ref _cacheDrops);
 
     /// <summary>Purged files waiting for reuse.</summary>
@@ -407,12 +403,7 @@ internal sealed unsafe class LogPipe : IDisposable
         _fileHeader.AsSpan(LogFileFormat.HeaderSize).Clear();
         string path = System.IO.Path.Combine(_directory, LogFileFormat.FileName(seq));
         _direct?.Detach();
-        SafeFileHandle? handle = TryReuse(path);
-        if (handle == null)
-        {
-            handle = CreateNew(path);
-            DropOldCaches();
-        }
+        SafeFileHandle handle = TryReuse(path) ?? CreateNew(path);
         var file = new LogFile(seq, path, handle, LogFileFormat.HeaderSize);
         try
         {
@@ -451,68 +442,60 @@ internal sealed unsafe class LogPipe : IDisposable
         }
     }
 
-    // A new active file (no recycled one was free) takes new page-cache pages for everything appended to it. Pages
-    // the kernel has never handed out (or took back: a virtual machine's free page reporting returns free memory to
-    // the host) cost a fault on the host at first touch: 3-5x the CPU of appending into cached pages (perf/RaftEngine/
-    // README.md). So, while purge leaves more than PurgeThreshold bytes in old files (it cannot free them: their
-    // data is live, and they will stay a while), the pages of the log files older than the newest MaxCachedOldFiles
-    // are dropped as the cache grows by a file (they were synced at their rotation, so they are clean), and the next
-    // allocations reuse them. Reads of those files then come from the device; a dropped file that is recycled later
-    // is re-cached first. Below the threshold old files are soon purged and recycled, and keeping their large cached
-    // folios is what makes appends into them cheap, so nothing is dropped.
-    private void DropOldCaches()
+    /// <summary>
+    /// Drops the cached pages of every log file up to sequence <paramref name="seq"/> (never the active one) not
+    /// dropped before; purge calls it for the old files it leaves in place because their live data would cost too much
+    /// to rewrite (<see cref="RaftEngineOptions.DropPinnedFileCache"/>). They stay a while, and the files appended
+    /// meanwhile are new ones (nothing is freed for recycling), whose page-cache pages would otherwise be pages the
+    /// kernel has not handed out recently: in a virtual machine that returns free memory to its host, 3-5x the CPU
+    /// of appending into reused pages (perf/RaftEngine/README.md). Dropped pages are reused by the next allocations.
+    /// The files were synced at their rotation, so their pages are clean; reads of them come from the device, and a
+    /// dropped file recycled later is re-cached first (<see cref="DeleteFilesBefore"/>). Returns how many were queued.
+    /// Linux only (elsewhere 0).
+    /// </summary>
+    public int DropCachesUpTo(ulong seq)
     {
-        if (_maxCachedOld == int.MaxValue || !OperatingSystem.IsLinux())
+        if (!OperatingSystem.IsLinux())
         {
-            return;
+            return 0;
         }
         List<LogFile>? drop = null;
         lock (_filesLock)
         {
-            // _files holds the non-active files only here (the new active file is added after this).
-            long old = 0;
-            foreach (LogFile f in _files)
-            {
-                old += f.Size;
-            }
-            if (old <= _purgeThreshold)
-            {
-                return;
-            }
-            for (int i = _files.Count - 1 - _maxCachedOld; i >= 0; i--)
+            for (int i = 0; i < _files.Count - 1 && _files[i].Seq <= seq; i++)
             {
                 LogFile f = _files[i];
-                if (f.CacheDropped)
+                if (!f.CacheDropped && f.TryAcquire())
                 {
-                    break; // older ones were dropped before
+                    f.CacheDropped = true;
+                    (drop ??= []).Add(f);
                 }
-                f.CacheDropped = true;
-                (drop ??= []).Add(f);
             }
         }
         if (drop == null)
         {
-            return;
+            return 0;
         }
         foreach (LogFile f in drop)
         {
-            if (_flusher != null)
+            try
             {
-                _flusher.DropCache(f);
-            }
-            else if (f.TryAcquire())
-            {
-                try
+                if (_flusher != null)
+                {
+                    _flusher.DropCache(f);
+                }
+                else
                 {
                     NativeFile.DropCache(f.Handle);
                 }
-                finally
-                {
-                    f.Release();
-                }
+            }
+            finally
+            {
+                f.Release();
             }
             Interlocked.Increment(ref _cacheDrops);
         }
+        return drop.Count;
     }
 
     private void CheckSequence(ulong seq)
@@ -758,7 +741,7 @@ internal sealed unsafe class LogPipe : IDisposable
                 File.Move(f.Path, recyclePath);
                 // Synced at its rotation: its cached pages are clean and can be dropped and read back in single
                 // pages (NativeFile.RecacheInSmallPages: asynchronous readahead) before a writer gets it. Old readers
-                // are unaffected. A file whose pages were dropped (DropOldCaches) is always read back: appends into
+                // are unaffected. A file whose pages were dropped (DropCachesUpTo) is read back: appends into
                 // uncached written blocks would read each partly written page from the device first.
                 if (recache || (f.CacheDropped && recacheDropped))
                 {
@@ -788,7 +771,7 @@ internal sealed unsafe class LogPipe : IDisposable
     // and rewrite whole folios, and then the re-cache is pure cost: the file read back from the device (its pages
     // were cached already) and dropped/refilled in the page cache (perf/RaftEngine/README.md). So: re-cache unless
     // under 1/8 of the bytes appended since the last recycling were in synced groups (none appended: as before).
-    // Direct synced writes count as neither: they bypass the cache. A file whose cache was dropped (DropOldCaches)
+    // Direct synced writes count as neither: they bypass the cache. A file whose cache was dropped (DropCachesUpTo)
     // holds no pages at all, and appends through the cache would read each partly written page from the device:
     // it is re-cached unless direct writes made over 7/8 of the appends (`recacheDropped`).
     private bool ShouldRecache(out bool recacheDropped)

@@ -92,6 +92,12 @@ public sealed partial class RaftLogEngine
                 }
             }
             _pipe.DeleteFilesBefore(oldestLive);
+            if (limit > 0 && _options.DropPinnedFileCache)
+            {
+                // Past the threshold, files up to `limit` that are still here hold live data that did not pay to
+                // rewrite: they stay, so their cache goes (the pages serve the new files appended meanwhile).
+                _pipe.DropCachesUpTo(limit);
+            }
             return pinned;
         }
     }

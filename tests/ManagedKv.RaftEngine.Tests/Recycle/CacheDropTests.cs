@@ -3,21 +3,22 @@ using ManagedKv.RaftEngine.Tests.Engine;
 namespace ManagedKv.RaftEngine.Tests.Recycle;
 
 /// <summary>
-/// Dropping the page cache of old log files when the active file is a new one and the old files hold more than the
-/// purge threshold (<see cref="RaftEngineOptions.MaxCachedOldFiles"/>, Linux): only files older than the newest N
-/// non-active ones, each once, never while recycled files are free nor below the threshold; dropped files read back
-/// correctly (from the device) and after reopening, and a dropped file entering the recycle pool is re-cached even
-/// after unsynced appends.
+/// Purge dropping the page cache of the old files it leaves in place (<see cref="RaftEngineOptions.DropPinnedFileCache"/>,
+/// Linux): only past the purge threshold, only files older than the newest threshold / 2 bytes, each once; dropped
+/// files read back correctly (from the device) and after reopening, and a dropped file entering the recycle pool is
+/// re-cached even after unsynced appends.
 /// </summary>
 public sealed class CacheDropTests
 {
-    private static RaftEngineOptions Options(int cachedOld, int recycle, long purgeThreshold = 64 << 10) => new()
+    // Regions above 1 KiB are never rewritten: past the 64 KiB threshold, old files stay pinned.
+    private static RaftEngineOptions Options(long purgeThreshold = 64 << 10, bool drop = true) => new()
     {
         TargetFileSize = 32 << 10,
         PurgeThreshold = purgeThreshold,
-        MaxRecycledFiles = recycle,
+        PurgeRewriteMaxRegionBytes = 1024,
+        MaxRecycledFiles = 4,
         PrefillForRecycle = false,
-        MaxCachedOldFiles = cachedOld,
+        DropPinnedFileCache = drop,
         BlockCacheCapacity = 0,
     };
 
@@ -48,64 +49,57 @@ public sealed class CacheDropTests
         }
     }
 
-    [Theory]
-    [InlineData(0)]
-    [InlineData(2)]
-    public void OldFilesAreDroppedOnceAndStillRead(int cachedOld)
+    private static void Fill(RaftLogEngine engine, LogModel model, int appends)
+    {
+        for (int i = 0; i < appends; i++)
+        {
+            Append(engine, model, (ulong)(i % 3) + 1, 2000, sync: i % 5 == 0);
+        }
+    }
+
+    [Fact]
+    public void PinnedFilesPastTheThresholdAreDroppedOnceAndStillRead()
     {
         using var dir = new TempDir();
         var model = new LogModel();
-        using (RaftLogEngine engine = RaftLogEngine.Open(dir.Path, Options(cachedOld, recycle: 0)))
+        using (RaftLogEngine engine = RaftLogEngine.Open(dir.Path, Options()))
         {
-            for (int i = 0; i < 120; i++)
-            {
-                Append(engine, model, (ulong)(i % 3) + 1, 2000, sync: i % 5 == 0);
-            }
+            Fill(engine, model, 120);
             int files = engine.FileCount;
-            Assert.True(files > cachedOld + 3, $"only {files} files");
+            Assert.True(files > 6, $"only {files} files");
+            Assert.Empty(engine.PurgeExpiredFiles().Except([1UL, 2UL, 3UL]));
+            Assert.Equal(files, engine.FileCount); // nothing freed: every file holds live data
+            long dropped = engine.DroppedCacheFiles;
             if (OperatingSystem.IsLinux())
             {
-                // Every non-active file but the newest `cachedOld` (files at open: none), each once.
-                Assert.Equal(files - 1 - cachedOld, engine.DroppedCacheFiles);
+                // All but the newest 32 KiB (threshold / 2) of old files, i.e. all but the newest one or two.
+                Assert.InRange(dropped, files - 3, files - 2);
             }
             else
             {
-                Assert.Equal(0, engine.DroppedCacheFiles);
+                Assert.Equal(0, dropped);
             }
+            engine.PurgeExpiredFiles();
+            Assert.Equal(dropped, engine.DroppedCacheFiles); // each file once
             Verify(engine, model);
         }
-        using (RaftLogEngine engine = RaftLogEngine.Open(dir.Path, Options(cachedOld, recycle: 0)))
+        using (RaftLogEngine engine = RaftLogEngine.Open(dir.Path, Options()))
         {
             Verify(engine, model);
         }
     }
 
-    [Fact]
-    public void NeverDroppedBelowThePurgeThreshold()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void NothingDroppedBelowTheThresholdOrSwitchedOff(bool belowThreshold)
     {
         using var dir = new TempDir();
         var model = new LogModel();
-        using RaftLogEngine engine = RaftLogEngine.Open(dir.Path, Options(0, recycle: 0, purgeThreshold: 1L << 30));
-        for (int i = 0; i < 60; i++)
-        {
-            Append(engine, model, 1, 2000, sync: false);
-        }
-        Assert.True(engine.FileCount > 3);
-        Assert.Equal(0, engine.DroppedCacheFiles);
-        Verify(engine, model);
-    }
-
-    [Fact]
-    public void NeverDroppedWithTheLimitOff()
-    {
-        using var dir = new TempDir();
-        var model = new LogModel();
-        using RaftLogEngine engine = RaftLogEngine.Open(dir.Path, Options(int.MaxValue, recycle: 0));
-        for (int i = 0; i < 60; i++)
-        {
-            Append(engine, model, 1, 2000, sync: false);
-        }
-        Assert.True(engine.FileCount > 3);
+        using RaftLogEngine engine = RaftLogEngine.Open(dir.Path, belowThreshold ? Options(purgeThreshold: 1L << 30) : Options(drop: false));
+        Fill(engine, model, 120);
+        engine.PurgeExpiredFiles();
+        Assert.True(engine.FileCount > 6);
         Assert.Equal(0, engine.DroppedCacheFiles);
         Verify(engine, model);
     }
@@ -115,32 +109,32 @@ public sealed class CacheDropTests
     {
         using var dir = new TempDir();
         var model = new LogModel();
-        using RaftLogEngine engine = RaftLogEngine.Open(dir.Path, Options(cachedOld: 0, recycle: 4));
-        for (int i = 0; i < 60; i++)
+        using RaftLogEngine engine = RaftLogEngine.Open(dir.Path, Options());
+        for (int i = 0; i < 120; i++)
         {
-            Append(engine, model, 1, 2000, sync: false);
+            Append(engine, model, (ulong)(i % 3) + 1, 2000, sync: false);
         }
-        // The pool is empty: every new active file dropped the one before.
-        long dropped = engine.DroppedCacheFiles;
-        Assert.Equal(OperatingSystem.IsLinux(), dropped > 0);
+        engine.PurgeExpiredFiles();
+        Assert.Equal(OperatingSystem.IsLinux(), engine.DroppedCacheFiles > 0);
+        Assert.Equal(0, engine.RecycleRecacheBytes);
+        // Raft log GC: the old files are free now and enter the pool.
         var batch = new LogBatch();
-        ulong last = model.Regions[1].Last;
-        batch.Compact(1, last);
-        model.Compact(1, last);
+        foreach (ulong id in new ulong[] { 1, 2, 3 })
+        {
+            ulong last = model.Regions[id].Last;
+            batch.Compact(id, last);
+            model.Compact(id, last);
+        }
         engine.Write(batch, sync: false);
         engine.PurgeExpiredFiles();
         Assert.True(engine.RecycledFileCount > 0);
         // Unsynced appends only: without the drop no re-cache would run (RecacheTests).
         Assert.Equal(OperatingSystem.IsLinux(), engine.RecycleRecacheBytes > 0);
-        int pooled = engine.RecycledFileCount;
-        // Fewer rotations than pooled files.
-        for (int i = 0; i < 8 * pooled; i++)
+        for (int i = 0; i < 40; i++)
         {
-            Append(engine, model, 2, 2000, sync: false);
+            Append(engine, model, 4, 2000, sync: false);
         }
         Assert.True(engine.RecycledFileReuses > 0);
-        // Files from the pool were free while these rotations ran: no new drops.
-        Assert.Equal(dropped, engine.DroppedCacheFiles);
         Verify(engine, model);
     }
 }
