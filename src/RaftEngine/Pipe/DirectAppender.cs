@@ -61,9 +61,6 @@ internal sealed unsafe class DirectAppender : IDisposable
     /// <summary>Whether the attached file takes direct writes.</summary>
     public bool Attached => _handle != null;
 
-    /// <summary>The offset alignment of the attached file's direct writes; 0 when none is attached.</summary>
-    public int Alignment => _handle != null ? _align : 0;
-
     /// <summary>
     /// Opens a direct handle on the new active file, whose <paramref name="length"/> bytes are all allocated (writes
     /// never extend it). Leaves nothing attached where direct I/O is unavailable (platform, file system, alignment

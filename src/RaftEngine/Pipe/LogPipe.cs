@@ -185,9 +185,6 @@ internal sealed unsafe class LogPipe : IDisposable
     /// <summary>Native memory of the direct writes' aligned buffer.</summary>
     public long DirectBufferBytes => _direct?.BufferBytes ?? 0;
 
-    /// <summary>Offset alignment of direct writes into the active file; 0 when it takes none. Leader only.</summary>
-    internal int DirectAlignment => _direct?.Alignment ?? 0;
-
     /// <summary>Bytes of the mapping the background thread pre-faulted writable.</summary>
     public long PrefaultedBytes => _flusher?.PopulatedBytes ?? 0;
 
