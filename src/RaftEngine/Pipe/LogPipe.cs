@@ -72,11 +72,9 @@ internal sealed unsafe class LogPipe : IDisposable
     // started); [.., _populatedTo) of the mapping was queued for pre-faulting. Window-aligned.
     private long _retiredTo;
     private long _populatedTo;
-    // Whether the last append went through the mapping (the next file's first windows are then pre-faulted).
+    // Whether the last append was an unsynced one through the mapping (the next file's first windows are then
+    // pre-faulted).
     private bool _lastMapped;
-    // Pre-faults queued below this offset of the active file are done (the flusher was drained): a direct write
-    // there cannot race one (see AppendDirect).
-    private long _populateDrainedTo;
 
     // Written after every append (FORMAT.md, "End of data"): the bytes after the data always read as a zero header,
     // even in a recycled file full of a previous life's batches.
@@ -226,9 +224,13 @@ internal sealed unsafe class LogPipe : IDisposable
     public void Append(IReadOnlyList<ReadOnlyMemory<byte>> segments, long length, bool syncNext)
     {
         _flusher?.ThrowIfFailed();
-        if (syncNext && !_unsynced && _direct != null && AppendDirect(segments, length))
+        if (syncNext)
         {
-            return;
+            _lastMapped = false;
+            if (!_unsynced && _direct != null && AppendDirect(segments, length))
+            {
+                return;
+            }
         }
         _unsynced = true;
         bool mapped = _mapping != null && !syncNext && length <= _mappedMax && _writeOffset + length + BatchFormat.HeaderSize <= _mappedLength;
@@ -270,18 +272,15 @@ internal sealed unsafe class LogPipe : IDisposable
     // A synced group as one durable direct write (DirectAppender), when everything appended before it is durable
     // already (the sync after a direct write has nothing left to do; a direct write makes only its own range durable,
     // so after unsynced appends the buffered write + fdatasync runs once). False: nothing written, take the buffered
-    // path. Pre-faults the flusher may still run ahead of the writer are waited for first: a page it faulted in over
-    // the direct write's range while the write is in flight could be left dirty with the device's old bytes.
+    // path. Never in a file where the flusher was asked to pre-fault the mapping (unsynced appends went through it):
+    // a page it faults in over the direct write's range while the write is in flight could be left dirty with the
+    // device's old bytes. Waiting for the flusher instead would put its queued write-backs in front of every synced
+    // write; a workload that mixes mapped unsynced appends with synced ones takes the buffered path in that file.
     private bool AppendDirect(IReadOnlyList<ReadOnlyMemory<byte>> segments, long length)
     {
-        if (!_direct!.Attached)
+        if (!_direct!.Attached || _populatedTo > 0)
         {
             return false;
-        }
-        if (_populatedTo > _populateDrainedTo)
-        {
-            _flusher!.Drain();
-            _populateDrainedTo = _populatedTo;
         }
         if (!_direct.TryAppend(segments, length, _writeOffset, _active))
         {
@@ -431,7 +430,6 @@ internal sealed unsafe class LogPipe : IDisposable
         _unsynced = false;
         _retiredTo = 0;
         _populatedTo = 0;
-        _populateDrainedTo = 0;
         if (_prefault && _lastMapped && _mapping != null)
         {
             // Appends went through the mapping: have the first windows writable before they come.

@@ -99,7 +99,7 @@ public sealed class DirectWriteTests
             }
             Verify(engine, model, seed);
             Assert.True(engine.RecycledFileReuses > 0, $"no file was recycled (seed {seed})");
-            if (NativeDirectIo.Supported)
+            if (dir.SupportsDirectIo())
             {
                 Assert.True(engine.DirectWriteBytes > 0, $"no synced group was written directly (seed {seed})");
             }
@@ -117,11 +117,13 @@ public sealed class DirectWriteTests
         }
     }
 
-    [Fact]
-    public void FirstSyncedGroupAfterUnsyncedAppendsIsFlushedWithFdatasync()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void FirstSyncedGroupAfterUnsyncedAppendsIsFlushedWithFdatasync(bool mapped)
     {
         using var dir = new TempDir();
-        using RaftLogEngine engine = RaftLogEngine.Open(dir.Path, Options(mapped: true, align: 0));
+        using RaftLogEngine engine = RaftLogEngine.Open(dir.Path, Options(mapped, align: 0));
         var batch = new LogBatch();
         var payload = new byte[1000];
         ulong index = 0;
@@ -134,7 +136,7 @@ public sealed class DirectWriteTests
         }
         Write(sync: true);
         long direct = engine.DirectWriteBytes;
-        if (!NativeDirectIo.Supported)
+        if (!dir.SupportsDirectIo())
         {
             Assert.Equal(0, direct);
             return;
@@ -146,9 +148,22 @@ public sealed class DirectWriteTests
         Write(sync: true);
         Assert.Equal(direct, engine.DirectWriteBytes);
         Write(sync: true);
+        if (mapped)
+        {
+            // The unsynced group went through the mapping, whose pre-faulting the flusher may still run ahead of the
+            // writer: no direct writes in this file. The next file takes them again.
+            Assert.Equal(direct, engine.DirectWriteBytes);
+            ulong seq = engine.Pipe.ActiveSeq;
+            while (engine.Pipe.ActiveSeq == seq)
+            {
+                Write(sync: true);
+            }
+            Write(sync: true);
+        }
         Assert.True(engine.DirectWriteBytes > direct, "back-to-back synced groups are written directly again");
         Assert.True(engine.GetMemoryUsage().WriteBufferBytes > 0);
-        Assert.Equal(engine.GetMemoryUsage().IndexBytes + engine.GetMemoryUsage().BlockCacheBytes + engine.GetMemoryUsage().WriteBufferBytes, engine.GetMemoryUsage().TotalBytes);
+        RaftEngineMemoryUsage usage = engine.GetMemoryUsage();
+        Assert.Equal(usage.IndexBytes + usage.BlockCacheBytes + usage.WriteBufferBytes, usage.TotalBytes);
     }
 
     [Fact]

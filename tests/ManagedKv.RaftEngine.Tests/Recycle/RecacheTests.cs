@@ -47,7 +47,7 @@ public sealed class RecacheTests
                 }
             }
             Assert.True(engine.RecycledFileReuses > 0, "no purged file was reused");
-            bool directUsed = sync && direct && NativeDirectIo.Supported;
+            bool directUsed = sync && direct && dir.SupportsDirectIo();
             Assert.Equal(directUsed, engine.DirectWriteBytes > 0);
             if (sync && !directUsed)
             {
