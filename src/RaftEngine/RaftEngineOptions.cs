@@ -107,7 +107,8 @@ public sealed class RaftEngineOptions
     /// Linux: write a synced write group with one direct durable write (O_DIRECT | O_DSYNC: no page cache, the write
     /// returns once the device has the bytes) instead of a buffered write followed by fdatasync, when the active file
     /// is preallocated or recycled and nothing appended before the group is waiting for a sync (after unsynced appends
-    /// the first synced group still takes write + fdatasync). Faster per sync on ext4 (perf/RaftEngine/README.md),
+    /// the first synced group still takes write + fdatasync, and in a file where unsynced groups were copied through
+    /// the pre-faulted mapping every synced group does). Faster per sync on ext4 (perf/RaftEngine/README.md),
     /// and with the file system's alignment (usually 512 bytes) a sync rewrites one partial sector instead of a
     /// partial page. The durability contract is unchanged. Falls back to the buffered path where the platform or file
     /// system refuses direct I/O. Default true.
