@@ -16,7 +16,9 @@ namespace ManagedKv.Perf;
 public static class RaftEngineBench
 {
     // RaftEngine write-path switches for experiments (--re-mmap on|off, --re-prealloc on|off, --re-recycle N,
-    // --re-prefill on|off); the defaults are the engine's defaults.
+    // --re-prefill on|off, --re-writeback BYTES, --re-prefault on|off, --re-mapped-max BYTES, --re-direct on|off,
+    // --re-direct-align BYTES, --re-drop-pinned on|off); the defaults are the engine's defaults. --re-stats prints the
+    // engine's counters after each RaftEngine run.
     private static bool? s_mapped;
     private static bool? s_preallocate;
     private static int? s_recycle;
@@ -24,6 +26,10 @@ public static class RaftEngineBench
     private static long? s_writeback;
     private static bool? s_prefault;
     private static int? s_mappedMax;
+    private static bool? s_direct;
+    private static int? s_directAlign;
+    private static bool? s_dropPinned;
+    private static bool s_stats;
 
     /// <summary>Entry point the perf program dispatches to; returns the process exit code.</summary>
     public static int Run(string[] args)
@@ -35,6 +41,10 @@ public static class RaftEngineBench
         s_writeback = Arg(args, "--re-writeback") is string wb ? long.Parse(wb, CultureInfo.InvariantCulture) : null;
         s_prefault = Arg(args, "--re-prefault") is string pf ? pf == "on" : null;
         s_mappedMax = Arg(args, "--re-mapped-max") is string mm ? int.Parse(mm, CultureInfo.InvariantCulture) : null;
+        s_direct = Arg(args, "--re-direct") is string d ? d == "on" : null;
+        s_directAlign = Arg(args, "--re-direct-align") is string da ? int.Parse(da, CultureInfo.InvariantCulture) : null;
+        s_dropPinned = Arg(args, "--re-drop-pinned") is string dp ? dp == "on" : null;
+        s_stats = args.Contains("--re-stats");
         bool full = args.Contains("--full");
         bool rocks = !args.Contains("--no-rocksdb");
         bool lsm = !args.Contains("--no-lsm");
@@ -45,7 +55,7 @@ public static class RaftEngineBench
         try
         {
             RaftEngineOptions shown = EngineOptions(0);
-            Console.WriteLine($"# RaftEngine vs RocksDB, {seconds} s per run, {Environment.ProcessorCount} cores, dir {root}; RaftEngine mmap={shown.UseMemoryMappedWrites} preallocate={shown.PreallocateFiles} recycle={shown.MaxRecycledFiles} prefill={shown.PrefillForRecycle} writeback={shown.WritebackWindowBytes} prefault={shown.BackgroundPrefault} mapped-max={shown.MappedWriteMaxBytes}");
+            Console.WriteLine($"# RaftEngine vs RocksDB, {seconds} s per run, {Environment.ProcessorCount} cores, dir {root}; RaftEngine mmap={shown.UseMemoryMappedWrites} preallocate={shown.PreallocateFiles} recycle={shown.MaxRecycledFiles} prefill={shown.PrefillForRecycle} writeback={shown.WritebackWindowBytes} prefault={shown.BackgroundPrefault} mapped-max={shown.MappedWriteMaxBytes} direct={shown.DirectSyncedWrites} direct-align={shown.DirectWriteAlignment} drop-pinned={shown.DropPinnedFileCache}");
             Console.WriteLine("# e/s = entries per second, MB/s = payload MiB per second, wamp = disk bytes written / payload bytes (open excluded)");
             Console.WriteLine("# open = time and bytes written to open the fresh store (RaftEngine: prefilling its recycle pool, a one-time cost); rd = MiB read during the run");
             var ratios = new List<double>();
@@ -189,6 +199,9 @@ public static class RaftEngineBench
         options.WritebackWindowBytes = s_writeback ?? options.WritebackWindowBytes;
         options.BackgroundPrefault = s_prefault ?? options.BackgroundPrefault;
         options.MappedWriteMaxBytes = s_mappedMax ?? options.MappedWriteMaxBytes;
+        options.DirectSyncedWrites = s_direct ?? options.DirectSyncedWrites;
+        options.DirectWriteAlignment = s_directAlign ?? options.DirectWriteAlignment;
+        options.DropPinnedFileCache = s_dropPinned ?? options.DropPinnedFileCache;
         return options;
     }
 
@@ -241,6 +254,11 @@ public static class RaftEngineBench
             }
             double elapsed = watch.Elapsed.TotalSeconds;
             maintenance.Join();
+            if (s_stats && store is RaftEngineLogStore stats)
+            {
+                RaftLogEngine e = stats.Engine;
+                Console.WriteLine($"# RaftEngine stats: {e.FileCount} files, {e.TotalFileBytes >> 20} MiB, {e.RecycledFileReuses} recycled reuses, pool {e.RecycledFileCount}, re-cached {e.RecycleRecacheBytes >> 20} MiB, dropped caches of {e.DroppedCacheFiles} files, direct {e.DirectWriteBytes >> 20} MiB");
+            }
             store.Settle();
             long disk = ProcessIO.WriteBytes() - diskBefore;
             long read = ProcessIO.ReadBytes() - readBefore;

@@ -7,6 +7,9 @@ namespace ManagedKv.RaftEngine;
 /// <param name="EntryCount">Live entries over all regions.</param>
 public readonly record struct RaftEngineMemoryUsage(long IndexBytes, long BlockCacheBytes, int RegionCount, long EntryCount)
 {
-    /// <summary>Index and cache together.</summary>
-    public long TotalBytes => IndexBytes + BlockCacheBytes;
+    /// <summary>Native buffer of the direct synced writes (<see cref="RaftEngineOptions.DirectSyncedWrites"/>).</summary>
+    public long WriteBufferBytes { get; init; }
+
+    /// <summary>Index, cache and write buffer together.</summary>
+    public long TotalBytes => IndexBytes + BlockCacheBytes + WriteBufferBytes;
 }

@@ -110,9 +110,15 @@ public sealed partial class RaftLogEngine : IDisposable
     /// <summary>Bytes of the write mapping the background thread faulted in ahead of the writer (<see cref="RaftEngineOptions.BackgroundPrefault"/>).</summary>
     public long PrefaultedBytes => _pipe.PrefaultedBytes;
 
-    /// <summary>Memory held by the index and the block cache.</summary>
+    /// <summary>Old log files whose page cache was dropped since open (<see cref="RaftEngineOptions.DropPinnedFileCache"/>).</summary>
+    public long DroppedCacheFiles => _pipe.CacheDrops;
+
+    /// <summary>Bytes of synced write groups written with direct durable writes (<see cref="RaftEngineOptions.DirectSyncedWrites"/>).</summary>
+    public long DirectWriteBytes => _pipe.DirectBytes;
+
+    /// <summary>Memory held by the index, the block cache and the direct writes' buffer.</summary>
     public RaftEngineMemoryUsage GetMemoryUsage() =>
-        new(_index.MemoryBytes, _cache.Size, _index.RegionCount, _index.EntryCount);
+        new(_index.MemoryBytes, _cache.Size, _index.RegionCount, _index.EntryCount) { WriteBufferBytes = _pipe.DirectBufferBytes };
 
     /// <summary>Syncs the active file and closes the engine. Queued writes fail with <see cref="ObjectDisposedException"/>.</summary>
     public void Dispose()

@@ -11,6 +11,33 @@ internal sealed class TempDir : IDisposable
 
     public string Path { get; }
 
+    /// <summary>
+    /// Whether the engine can write directly here (<see cref="RaftEngineOptions.DirectSyncedWrites"/>): Linux, and a
+    /// file system that reports a direct-I/O alignment it accepts and opens files with O_DIRECT.
+    /// </summary>
+    public bool SupportsDirectIo()
+    {
+        if (!NativeDirectIo.Supported)
+        {
+            return false;
+        }
+        string probe = System.IO.Path.Combine(Path, "direct-probe");
+        File.WriteAllBytes(probe, new byte[4096]);
+        try
+        {
+            if (NativeDirectIo.TryGetAlignment(probe, out _, out int offsetAlign) && offsetAlign == 0)
+            {
+                return false;
+            }
+            using Microsoft.Win32.SafeHandles.SafeFileHandle? handle = NativeDirectIo.TryOpen(probe);
+            return handle != null;
+        }
+        finally
+        {
+            File.Delete(probe);
+        }
+    }
+
     public string[] LogFiles()
     {
         string[] files = Directory.GetFiles(Path, "*.raftlog");

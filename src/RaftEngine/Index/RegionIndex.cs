@@ -24,7 +24,8 @@ internal sealed class RegionIndex
     public readonly Lock Sync = new();
 
     // Invariant: runs [_runHead, _runHead + _runCount) are sorted by FirstIndex, non-empty, and the first starts
-    // at _first when _count > 0; _runCount == 0 iff _count == 0.
+    // at _first when _count > 0; _runCount == 0 iff _count == 0. Their FileSeq never decreases either: runs are
+    // appended in log order (the write leader and replay both go file by file), so the first run is the oldest.
     private EntryRun[] _runs = [];
     private int _runHead;
     private int _runCount;
@@ -34,6 +35,8 @@ internal sealed class RegionIndex
     private int _endHead;
     private int _count;
     private ulong _first;
+    // Sum of the live entries' sizes (kept as entries come and go: purge asks it of every lagging region).
+    private long _liveBytes;
 
     private Dictionary<byte[], StateValue>? _states;
     private long _stateBytes;
@@ -88,6 +91,7 @@ internal sealed class RegionIndex
                 TruncateFrom(firstIndex);
             }
         }
+        System.Diagnostics.Debug.Assert(_runCount == 0 || _runs[_runHead + _runCount - 1].FileSeq <= block.FileSeq, "runs out of log order");
         EnsureRunCapacity();
         ref EntryRun run = ref _runs[_runHead + _runCount];
         run = block;
@@ -97,6 +101,7 @@ internal sealed class RegionIndex
         EnsureEndCapacity(ends.Length);
         ends.CopyTo(_ends.AsSpan(_endHead + _count));
         _count += ends.Length;
+        _liveBytes += ends.Length > 0 ? ends[^1] : 0;
     }
 
     /// <summary>Drops entries with index below <paramref name="index"/>.</summary>
@@ -112,6 +117,7 @@ internal sealed class RegionIndex
             MaybeShrink();
             return;
         }
+        _liveBytes -= BytesOf(_first, index - 1);
         int k = (int)(index - _first);
         uint previousEnd = _ends[_endHead + k - 1];
         int r = FindRun(index);
@@ -189,12 +195,20 @@ internal sealed class RegionIndex
     /// <summary>Sum of the live entries' sizes.</summary>
     public long LiveEntryBytes()
     {
+        System.Diagnostics.Debug.Assert(_liveBytes == (_count == 0 ? 0 : BytesOf(_first, Last)), "live byte count out of step");
+        return _liveBytes;
+    }
+
+    // Sum of the sizes of live entries from..to (inclusive). REQUIRES: First <= from <= to <= Last.
+    private long BytesOf(ulong from, ulong to)
+    {
         long total = 0;
         int runEnd = _runHead + _runCount;
-        for (int r = _runHead; r < runEnd; r++)
+        for (int r = FindRun(from); r < runEnd && _runs[r].FirstIndex <= to; r++)
         {
-            ulong lastOfRun = r + 1 < runEnd ? _runs[r + 1].FirstIndex - 1 : Last;
-            total += _ends[_endHead + (int)(lastOfRun - _first)] - _runs[r].FirstStart;
+            ulong lastOfRun = r + 1 < runEnd ? Math.Min(_runs[r + 1].FirstIndex - 1, to) : to;
+            uint start = _runs[r].FirstIndex >= from ? _runs[r].FirstStart : _ends[_endHead + (int)(from - _first) - 1];
+            total += _ends[_endHead + (int)(lastOfRun - _first)] - start;
         }
         return total;
     }
@@ -202,12 +216,8 @@ internal sealed class RegionIndex
     /// <summary>Oldest file sequence holding live entries or states; <see cref="uint.MaxValue"/> if none.</summary>
     public uint MinFileSeq()
     {
-        uint min = uint.MaxValue;
-        int runEnd = _runHead + _runCount;
-        for (int r = _runHead; r < runEnd; r++)
-        {
-            min = Math.Min(min, _runs[r].FileSeq);
-        }
+        // The first run is the oldest (runs are in log order): purge asks this of every region, so it is O(states).
+        uint min = _runCount > 0 ? _runs[_runHead].FileSeq : uint.MaxValue;
         if (_states != null)
         {
             foreach (KeyValuePair<byte[], StateValue> kv in _states)
@@ -253,6 +263,7 @@ internal sealed class RegionIndex
 
     private void ResetTo(ulong first)
     {
+        _liveBytes = 0;
         _runHead = 0;
         _runCount = 0;
         _endHead = 0;
@@ -263,6 +274,7 @@ internal sealed class RegionIndex
     // REQUIRES: _first < index <= Last.
     private void TruncateFrom(ulong index)
     {
+        _liveBytes -= BytesOf(index, Last);
         _count = (int)(index - _first);
         while (_runs[_runHead + _runCount - 1].FirstIndex >= index)
         {

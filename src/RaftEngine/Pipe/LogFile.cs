@@ -12,6 +12,7 @@ internal sealed class LogFile
 {
     private int _refs = 1;
     private long _size;
+    private int _cacheDropped;
 
     public LogFile(ulong seq, string path, SafeFileHandle handle, long size)
     {
@@ -32,6 +33,16 @@ internal sealed class LogFile
     {
         get => Volatile.Read(ref _size);
         set => Volatile.Write(ref _size, value);
+    }
+
+    /// <summary>
+    /// Whether the file's cached pages were dropped (<see cref="RaftEngineOptions.DropPinnedFileCache"/>); set once, by
+    /// purge, before the drop is queued.
+    /// </summary>
+    public bool CacheDropped
+    {
+        get => Volatile.Read(ref _cacheDropped) != 0;
+        set => Volatile.Write(ref _cacheDropped, value ? 1 : 0);
     }
 
     /// <summary>Takes a reader reference; false if the file has already been released by the pipe.</summary>

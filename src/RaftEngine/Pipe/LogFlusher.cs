@@ -23,6 +23,7 @@ internal sealed class LogFlusher : IDisposable
     {
         Populate,
         Writeback,
+        DropCache,
     }
 
     private readonly record struct Work(WorkKind Kind, ActiveMapping? Mapping, LogFile? File, long From, long To);
@@ -49,6 +50,7 @@ internal sealed class LogFlusher : IDisposable
     private volatile bool _populateUnsupported;
     private long _writebackBytes;
     private long _populatedBytes;
+    private long _droppedFiles;
 
     public LogFlusher(string directory)
     {
@@ -63,6 +65,9 @@ internal sealed class LogFlusher : IDisposable
 
     /// <summary>Bytes whose write-back was started early.</summary>
     public long WritebackBytes => Interlocked.Read(ref _writebackBytes);
+
+    /// <summary>Files whose cached pages were dropped.</summary>
+    public long DroppedFiles => Interlocked.Read(ref _droppedFiles);
 
     /// <summary>Bytes of mapping pre-faulted writable.</summary>
     public long PopulatedBytes => Interlocked.Read(ref _populatedBytes);
@@ -106,6 +111,19 @@ internal sealed class LogFlusher : IDisposable
             return; // released: nothing left to write back through it
         }
         Enqueue(new Work(WorkKind.Writeback, mapping, file, from, to));
+    }
+
+    /// <summary>
+    /// Queues dropping <paramref name="file"/>'s cached pages (a synced file no longer appended to). Takes a reference
+    /// on the file until done. Called by purge (any thread): the queue's lock serializes it with the writer's calls.
+    /// </summary>
+    public void DropCache(LogFile file)
+    {
+        if (!file.TryAcquire())
+        {
+            return;
+        }
+        Enqueue(new Work(WorkKind.DropCache, null, file, 0, 0));
     }
 
     /// <summary>Waits until every queued piece of work is done.</summary>
@@ -253,6 +271,12 @@ internal sealed class LogFlusher : IDisposable
                     _populateUnsupported = true;
                 }
             }
+            return;
+        }
+        if (work.Kind == WorkKind.DropCache)
+        {
+            NativeFile.DropCache(work.File!.Handle);
+            Interlocked.Increment(ref _droppedFiles);
             return;
         }
         mapping?.UnmapBelow(work.To);

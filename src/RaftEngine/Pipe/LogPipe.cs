@@ -11,7 +11,8 @@ namespace ManagedKv.RaftEngine;
 /// Active files are preallocated to the target size (or recycled: a purged file renamed and given a new header),
 /// so appends do not change the file size and a sync is an fdatasync with no metadata to commit. Appends go either
 /// through a shared memory mapping of the active file (a memcpy, no system call: the bytes are in the page cache,
-/// so a killed process loses nothing written) or through one positional gather write. On Linux a
+/// so a killed process loses nothing written) or through one positional gather write; on Linux a synced group that
+/// follows no unsynced append is one direct durable write instead (<see cref="DirectAppender"/>). On Linux a
 /// <see cref="LogFlusher"/> thread takes each window the writer has moved past: unmaps it, starts its write-back,
 /// and pre-faults the mapping ahead.
 /// Threads: the append/rotate/sync methods are called only by the current write-group leader (one thread at a
@@ -30,6 +31,7 @@ internal sealed unsafe class LogPipe : IDisposable
     private readonly long _window;
     private readonly bool _prefault;
     private readonly LogFlusher? _flusher;
+    private readonly DirectAppender? _direct;
 
     // Guards _files and _recycled (membership only). Lock order: a region lock is never held while taking it.
     private readonly Lock _filesLock = new();
@@ -48,6 +50,7 @@ internal sealed unsafe class LogPipe : IDisposable
     private readonly byte[] _fileHeader = new byte[LogFileFormat.HeaderSize + BatchFormat.HeaderSize];
     private readonly List<ReadOnlyMemory<byte>> _gather = [];
     private long _recycledReuses;
+    private long _cacheDrops;
     private long _prefillBytes;
     private long _recacheBytes;
     private int _recacheSkips;
@@ -57,6 +60,7 @@ internal sealed unsafe class LogPipe : IDisposable
     // Purge only (callers serialize DeleteFilesBefore): the counts at the last recycling.
     private long _appendedAtRecycle;
     private long _syncedAtRecycle;
+    private long _directAtRecycle;
     private int _prefilledFiles;
 
     // Mapped mode, leader-only: the active file mapped from offset 0 for _mappedLength bytes.
@@ -68,7 +72,8 @@ internal sealed unsafe class LogPipe : IDisposable
     // started); [.., _populatedTo) of the mapping was queued for pre-faulting. Window-aligned.
     private long _retiredTo;
     private long _populatedTo;
-    // Whether the last append went through the mapping (the next file's first windows are then pre-faulted).
+    // Whether the last append was an unsynced one through the mapping (the next file's first windows are then
+    // pre-faulted).
     private bool _lastMapped;
 
     // Written after every append (FORMAT.md, "End of data"): the bytes after the data always read as a zero header,
@@ -90,6 +95,10 @@ internal sealed unsafe class LogPipe : IDisposable
             _window = (options.WritebackWindowBytes + page - 1) / page * page;
             _prefault = _mapped && options.BackgroundPrefault;
             _flusher = new LogFlusher(directory);
+        }
+        if (options.DirectSyncedWrites && NativeDirectIo.Supported)
+        {
+            _direct = new DirectAppender(options.DirectWriteAlignment);
         }
     }
 
@@ -168,8 +177,17 @@ internal sealed unsafe class LogPipe : IDisposable
     /// <summary>Bytes whose write-back the background thread started before a sync needed them.</summary>
     public long EarlyWritebackBytes => _flusher?.WritebackBytes ?? 0;
 
+    /// <summary>Bytes of synced groups written with direct durable writes (<see cref="DirectAppender"/>).</summary>
+    public long DirectBytes => _direct?.Bytes ?? 0;
+
+    /// <summary>Native memory of the direct writes' aligned buffer.</summary>
+    public long DirectBufferBytes => _direct?.BufferBytes ?? 0;
+
     /// <summary>Bytes of the mapping the background thread pre-faulted writable.</summary>
     public long PrefaultedBytes => _flusher?.PopulatedBytes ?? 0;
+
+    /// <summary>Old log files whose cached pages were dropped (<see cref="DropCachesUpTo"/>).</summary>
+    public long CacheDrops => Interlocked.Read(ref _cacheDrops);
 
     /// <summary>Purged files waiting for reuse.</summary>
     public int RecycledCount
@@ -199,11 +217,21 @@ internal sealed unsafe class LogPipe : IDisposable
     /// system call is nothing next to the sync, and pages dirtied through a mapping cost more to write back (each
     /// sync write-protects them, and the next copy faults them writable again). So is a group larger than
     /// <see cref="RaftEngineOptions.MappedWriteMaxBytes"/>: one system call costs less than the page-table work of
-    /// copying it through the mapping. Both paths share the page cache.
+    /// copying it through the mapping. Both paths share the page cache. On Linux a group about to be synced, when
+    /// nothing appended before it awaits a sync, is written with one direct durable write (<see cref="AppendDirect"/>),
+    /// after which <see cref="Sync"/> has nothing to do.
     /// </summary>
     public void Append(IReadOnlyList<ReadOnlyMemory<byte>> segments, long length, bool syncNext)
     {
         _flusher?.ThrowIfFailed();
+        if (syncNext)
+        {
+            _lastMapped = false;
+            if (!_unsynced && _direct != null && AppendDirect(segments, length))
+            {
+                return;
+            }
+        }
         _unsynced = true;
         bool mapped = _mapping != null && !syncNext && length <= _mappedMax && _writeOffset + length + BatchFormat.HeaderSize <= _mappedLength;
         if (mapped)
@@ -239,6 +267,31 @@ internal sealed unsafe class LogPipe : IDisposable
             // A synced group's windows are written back by its own sync; the next unsynced one hands them off.
             HandOff(mapped);
         }
+    }
+
+    // A synced group as one durable direct write (DirectAppender), when everything appended before it is durable
+    // already (the sync after a direct write has nothing left to do; a direct write makes only its own range durable,
+    // so after unsynced appends the buffered write + fdatasync runs once). False: nothing written, take the buffered
+    // path. Never in a file where the flusher was asked to pre-fault the mapping (unsynced appends went through it):
+    // a page it faults in over the direct write's range while the write is in flight could be left dirty with the
+    // device's old bytes. Waiting for the flusher instead would put its queued write-backs in front of every synced
+    // write; a workload that mixes mapped unsynced appends with synced ones takes the buffered path in that file.
+    private bool AppendDirect(IReadOnlyList<ReadOnlyMemory<byte>> segments, long length)
+    {
+        if (!_direct!.Attached || _populatedTo > 0)
+        {
+            return false;
+        }
+        if (!_direct.TryAppend(segments, length, _writeOffset, _active))
+        {
+            return false;
+        }
+        _writeOffset += length;
+        _active.Size = _writeOffset;
+        // Counted as appended, not as synced: the synced count decides the re-cache of recycled files, which only
+        // pays for buffered synced appends (direct writes drop the cached pages they cover anyway).
+        Volatile.Write(ref _appendedBytes, _appendedBytes + length);
+        return true;
     }
 
     // Hands the windows the writer has moved past to the flusher (no append touches bytes below the write offset
@@ -345,13 +398,22 @@ internal sealed unsafe class LogPipe : IDisposable
         LogFileFormat.WriteHeader(_fileHeader, seq, previous?.Seq ?? 0, previous?.Size ?? 0);
         _fileHeader.AsSpan(LogFileFormat.HeaderSize).Clear();
         string path = System.IO.Path.Combine(_directory, LogFileFormat.FileName(seq));
+        _direct?.Detach();
         SafeFileHandle handle = TryReuse(path) ?? CreateNew(path);
         var file = new LogFile(seq, path, handle, LogFileFormat.HeaderSize);
         try
         {
+            long length = RandomAccess.GetLength(handle);
             if (_mapped)
             {
-                Map(handle, path, Math.Max(RandomAccess.GetLength(handle), LogFileFormat.HeaderSize));
+                Map(handle, path, Math.Max(length, LogFileFormat.HeaderSize));
+            }
+            if (length >= _targetFileSize)
+            {
+                // Preallocated or recycled: appends never extend the file (a direct write past the end would have to
+                // commit the new size). Into written blocks (recycled, prefilled) a direct write has no metadata to
+                // commit; into fallocated space it converts the extent, as the buffered write's sync does.
+                _direct?.Attach(path, length);
             }
         }
         catch
@@ -373,6 +435,62 @@ internal sealed unsafe class LogPipe : IDisposable
             // Appends went through the mapping: have the first windows writable before they come.
             QueuePrefault(Math.Min(_mappedLength, 2 * _window));
         }
+    }
+
+    /// <summary>
+    /// Drops the cached pages of every log file up to sequence <paramref name="seq"/> (never the active one) not
+    /// dropped before; purge calls it for the old files it leaves in place because their live data would cost too much
+    /// to rewrite (<see cref="RaftEngineOptions.DropPinnedFileCache"/>). They stay a while, and the files appended
+    /// meanwhile are new ones (nothing is freed for recycling), whose page-cache pages would otherwise be pages the
+    /// kernel has not handed out recently: in a virtual machine that returns free memory to its host, 3-5x the CPU
+    /// of appending into reused pages (perf/RaftEngine/README.md). Dropped pages are reused by the next allocations.
+    /// The files were synced at their rotation, so their pages are clean; reads of them come from the device, and a
+    /// dropped file recycled later is re-cached first (<see cref="DeleteFilesBefore"/>). Returns how many were queued.
+    /// Linux only (elsewhere 0).
+    /// </summary>
+    public int DropCachesUpTo(ulong seq)
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return 0;
+        }
+        List<LogFile>? drop = null;
+        lock (_filesLock)
+        {
+            for (int i = 0; i < _files.Count - 1 && _files[i].Seq <= seq; i++)
+            {
+                LogFile f = _files[i];
+                if (!f.CacheDropped && f.TryAcquire())
+                {
+                    f.CacheDropped = true;
+                    (drop ??= []).Add(f);
+                }
+            }
+        }
+        if (drop == null)
+        {
+            return 0;
+        }
+        foreach (LogFile f in drop)
+        {
+            try
+            {
+                if (_flusher != null)
+                {
+                    _flusher.DropCache(f);
+                }
+                else
+                {
+                    NativeFile.DropCache(f.Handle);
+                }
+            }
+            finally
+            {
+                f.Release();
+            }
+            Interlocked.Increment(ref _cacheDrops);
+        }
+        return drop.Count;
     }
 
     private void CheckSequence(ulong seq)
@@ -604,7 +722,7 @@ internal sealed unsafe class LogPipe : IDisposable
         {
             return 0;
         }
-        bool recache = ShouldRecache();
+        bool recache = ShouldRecache(out bool recacheDropped);
         foreach (LogFile f in removed)
         {
             bool keep;
@@ -618,8 +736,9 @@ internal sealed unsafe class LogPipe : IDisposable
                 File.Move(f.Path, recyclePath);
                 // Synced at its rotation: its cached pages are clean and can be dropped and read back in single
                 // pages (NativeFile.RecacheInSmallPages: asynchronous readahead) before a writer gets it. Old readers
-                // are unaffected.
-                if (recache)
+                // are unaffected. A file whose pages were dropped (DropCachesUpTo) is read back: appends into
+                // uncached written blocks would read each partly written page from the device first.
+                if (recache || (f.CacheDropped && recacheDropped))
                 {
                     Interlocked.Add(ref _recacheBytes, NativeFile.RecacheInSmallPages(recyclePath));
                 }
@@ -647,20 +766,28 @@ internal sealed unsafe class LogPipe : IDisposable
     // and rewrite whole folios, and then the re-cache is pure cost: the file read back from the device (its pages
     // were cached already) and dropped/refilled in the page cache (perf/RaftEngine/README.md). So: re-cache unless
     // under 1/8 of the bytes appended since the last recycling were in synced groups (none appended: as before).
-    private bool ShouldRecache()
+    // Direct synced writes count as neither: they bypass the cache. A file whose cache was dropped (DropCachesUpTo)
+    // holds no pages at all, and appends through the cache would read each partly written page from the device:
+    // it is re-cached unless direct writes made over 7/8 of the appends (`recacheDropped`).
+    private bool ShouldRecache(out bool recacheDropped)
     {
         long appended = Volatile.Read(ref _appendedBytes);
         long synced = Volatile.Read(ref _syncedBytes);
+        long direct = _direct?.Bytes ?? 0;
         long appendedSince = appended - _appendedAtRecycle;
         long syncedSince = synced - _syncedAtRecycle;
+        long directSince = direct - _directAtRecycle;
         _appendedAtRecycle = appended;
         _syncedAtRecycle = synced;
+        _directAtRecycle = direct;
+        recacheDropped = appendedSince == 0 || (appendedSince - directSince) * 8 >= appendedSince;
         return appendedSince == 0 || syncedSince * 8 >= appendedSince;
     }
 
     public void Dispose()
     {
         _flusher?.Dispose();
+        _direct?.Dispose();
         ReleaseView();
         lock (_filesLock)
         {

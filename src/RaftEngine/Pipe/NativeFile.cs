@@ -93,6 +93,18 @@ internal static partial class NativeFile
     }
 
     /// <summary>
+    /// Drops the file's clean cached pages (POSIX_FADV_DONTNEED; dirty pages and pages under write-back stay), so the
+    /// memory goes back to the kernel's free lists and serves the next page-cache allocations. No-op off Linux.
+    /// </summary>
+    public static void DropCache(SafeFileHandle handle)
+    {
+        if (OperatingSystem.IsLinux())
+        {
+            PosixFadvise(handle, 0, 0, FadviseDontNeed);
+        }
+    }
+
+    /// <summary>
     /// Starts the write-back of the dirty pages in [<paramref name="offset"/>, +<paramref name="length"/>) and returns
     /// without waiting for it (sync_file_range SYNC_FILE_RANGE_WRITE, RocksDB's bytes_per_sync): a later fdatasync then
     /// only waits for what is still in flight. Durability is unchanged (no device flush, no metadata). Linux only.

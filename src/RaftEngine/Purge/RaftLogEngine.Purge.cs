@@ -44,20 +44,24 @@ public sealed partial class RaftLogEngine
             var pinned = new List<ulong>();
             var regions = new List<RegionIndex>();
             _index.CollectRegions(regions);
-            if (limit > 0)
+            // One pass over the regions (purge runs often, and there may be many): the oldest file still referenced,
+            // and, past the threshold, the regions that would need a rewrite.
+            ulong oldestLive = files[^1].Seq;
+            List<(uint MinFile, long Bytes, RegionIndex Region)>? lagging = limit > 0 ? [] : null;
+            foreach (RegionIndex region in regions)
             {
-                var lagging = new List<(uint MinFile, long Bytes, RegionIndex Region)>();
-                foreach (RegionIndex region in regions)
+                lock (region.Sync)
                 {
-                    lock (region.Sync)
+                    uint minFile = region.MinFileSeq();
+                    oldestLive = Math.Min(oldestLive, minFile);
+                    if (lagging != null && minFile <= limit)
                     {
-                        uint minFile = region.MinFileSeq();
-                        if (minFile <= limit)
-                        {
-                            lagging.Add((minFile, region.LiveEntryBytes() + (region.StateCount * 64L), region));
-                        }
+                        lagging.Add((minFile, region.LiveEntryBytes() + (region.StateCount * 64L), region));
                     }
                 }
+            }
+            if (lagging != null)
+            {
                 lagging.Sort(static (a, b) => a.MinFile.CompareTo(b.MinFile));
                 ulong watermark = ChooseWatermark(files, lagging, limit);
                 var candidates = new List<RegionIndex>();
@@ -77,17 +81,23 @@ public sealed partial class RaftLogEngine
                     Rewrite(candidates, watermark);
                     regions.Clear();
                     _index.CollectRegions(regions);
-                }
-            }
-            ulong oldestLive = files[^1].Seq;
-            foreach (RegionIndex region in regions)
-            {
-                lock (region.Sync)
-                {
-                    oldestLive = Math.Min(oldestLive, region.MinFileSeq());
+                    oldestLive = files[^1].Seq;
+                    foreach (RegionIndex region in regions)
+                    {
+                        lock (region.Sync)
+                        {
+                            oldestLive = Math.Min(oldestLive, region.MinFileSeq());
+                        }
+                    }
                 }
             }
             _pipe.DeleteFilesBefore(oldestLive);
+            if (limit > 0 && _options.DropPinnedFileCache)
+            {
+                // Past the threshold, files up to `limit` that are still here hold live data that did not pay to
+                // rewrite: they stay, so their cache goes (the pages serve the new files appended meanwhile).
+                _pipe.DropCachesUpTo(limit);
+            }
             return pinned;
         }
     }

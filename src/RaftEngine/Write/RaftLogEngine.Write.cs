@@ -176,7 +176,16 @@ public sealed partial class RaftLogEngine
         }
         try
         {
-            AppendSegments(batch.EncodedLength, sync: false);
+            // Synced by purge before it deletes the old files: written as a group about to be synced (a direct write
+            // when it can be; never a copy through the mapping, whose pre-faulting would keep direct writes out of
+            // the active file), with the one sync left to purge.
+            _pipe.Append(_segments, batch.EncodedLength, syncNext: true);
+            Interlocked.Add(ref _bytesWritten, batch.EncodedLength);
+        }
+        catch (Exception e)
+        {
+            _stickyError = e;
+            throw;
         }
         finally
         {

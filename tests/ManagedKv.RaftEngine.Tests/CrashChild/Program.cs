@@ -3,8 +3,8 @@ using ManagedKv.RaftEngine;
 using ManagedKv.RaftEngine.CrashChild;
 
 // Usage: CrashChild <dir> <seed> <generationBase> <mmap|write>
-// Threads own disjoint regions and loop forever: print "B <region> <kind> <a> <b> <gen>", write the batch (sync on
-// odd steps), print "A <region>" once Write returns. The parent kills the process with SIGKILL at a random moment and
+// Threads own disjoint regions and loop forever: print "B <region> <kind> <a> <b> <gen>", write the batch (synced
+// by a pattern the seed picks), print "A <region>" once Write returns. The parent kills the process with SIGKILL at a random moment and
 // checks that every acknowledged batch survived.
 string dir = args[0];
 int seed = int.Parse(args[1], CultureInfo.InvariantCulture);
@@ -23,7 +23,12 @@ var options = new RaftEngineOptions
     // The background flusher hands off windows several times per file; groups are copied or written by size.
     WritebackWindowBytes = 8 << 10,
     MappedWriteMaxBytes = (seed & 1) == 0 ? 8 << 10 : 512,
+    // Direct synced writes (the default) in sectors or in pages.
+    DirectWriteAlignment = (seed & 2) == 0 ? 0 : 4096,
 };
+// Which steps sync: every one (direct writes back to back), three in four, or every other one (direct and buffered
+// synced groups mixed with unsynced ones).
+int syncPattern = seed % 3;
 using var engine = RaftLogEngine.Open(dir, options);
 Console.Out.WriteLine("READY");
 var threads = new Thread[Threads];
@@ -75,7 +80,13 @@ void Run(int thread)
             line = $"B {region} E {at} {count} {gen}";
         }
         Console.Out.WriteLine(line);
-        engine.Write(batch, sync: (step & 1) == 1);
+        bool sync = syncPattern switch
+        {
+            1 => true,
+            2 => (step & 3) != 0,
+            _ => (step & 1) == 1,
+        };
+        engine.Write(batch, sync);
         Console.Out.WriteLine($"A {region}");
         if (thread == 0 && step % 40 == 39)
         {

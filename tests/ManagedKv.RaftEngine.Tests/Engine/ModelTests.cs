@@ -56,6 +56,9 @@ public sealed class ModelTests
         WritebackWindowBytes = rng.Next(3) == 0 ? 0 : 4096,
         BackgroundPrefault = rng.Next(2) == 0,
         MappedWriteMaxBytes = rng.Next(3) switch { 0 => 0, 1 => 256, _ => int.MaxValue },
+        // Synced groups as direct writes (Linux) in the file system's unit or in pages, or buffered + fdatasync.
+        DirectSyncedWrites = rng.Next(3) != 0,
+        DirectWriteAlignment = rng.Next(2) == 0 ? 0 : 4096,
         RecoveryMode = (RecoveryMode)rng.Next(3),
     };
 
@@ -68,6 +71,8 @@ public sealed class ModelTests
         try
         {
             const int regions = 24;
+            // Few, half or most writes synced: back-to-back synced groups take the direct path.
+            int syncPercent = rng.Next(3) switch { 0 => 10, 1 => 50, _ => 90 };
             var batch = new LogBatch();
             int purged = 0;
             for (int step = 0; step < steps; step++)
@@ -110,7 +115,7 @@ public sealed class ModelTests
                 {
                     AddRandomItem(batch, model, rng, (ulong)rng.Next(regions), step);
                 }
-                engine.Write(batch, rng.Next(10) == 0);
+                engine.Write(batch, rng.Next(100) < syncPercent);
                 VerifySome(engine, model, rng);
             }
             VerifyAll(engine, model);
@@ -119,7 +124,7 @@ public sealed class ModelTests
             engine.Dispose();
             engine = RaftLogEngine.Open(dir.Path, Options(rng));
             VerifyAll(engine, model);
-            _output.WriteLine($"seed {seed}: {purged} purges, {engine.FileCount} files, {engine.TotalFileBytes} bytes, {engine.RecycledFileCount} recycled, {engine.GetMemoryUsage()}");
+            _output.WriteLine($"seed {seed}: {syncPercent}% synced, {purged} purges, {engine.FileCount} files, {engine.TotalFileBytes} bytes, {engine.RecycledFileCount} recycled, {engine.GetMemoryUsage()}");
         }
         finally
         {

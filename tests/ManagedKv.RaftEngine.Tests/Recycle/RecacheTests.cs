@@ -2,12 +2,14 @@ namespace ManagedKv.RaftEngine.Tests.Recycle;
 
 /// <summary>
 /// Whether purged files entering the recycle pool are re-cached in single pages (FORMAT.md, "Recycling"): yes after
-/// synced appends, no after unsynced ones (the re-read only costs there); either way the reused files recover.
+/// buffered synced appends, no after unsynced ones (the re-read only costs there) nor after direct synced writes
+/// (they drop the cached pages they cover); either way the reused files recover.
 /// </summary>
 public sealed class RecacheTests
 {
-    private static RaftEngineOptions Options() => new()
+    private static RaftEngineOptions Options(bool direct) => new()
     {
+        DirectSyncedWrites = direct,
         TargetFileSize = 64 << 10,
         PurgeThreshold = 128 << 10,
         MaxRecycledFiles = 8,
@@ -16,15 +18,17 @@ public sealed class RecacheTests
     };
 
     [Theory]
-    [InlineData(false)]
-    [InlineData(true)]
-    public void PurgedFilesAreRecachedOnlyAfterSyncedAppends(bool sync)
+    [InlineData(false, false)]
+    [InlineData(true, false)]
+    [InlineData(false, true)]
+    [InlineData(true, true)]
+    public void PurgedFilesAreRecachedOnlyAfterBufferedSyncedAppends(bool sync, bool direct)
     {
         using var dir = new TempDir();
         var batch = new LogBatch();
         var payload = new byte[900];
         ulong last = 0;
-        using (RaftLogEngine engine = RaftLogEngine.Open(dir.Path, Options()))
+        using (RaftLogEngine engine = RaftLogEngine.Open(dir.Path, Options(direct)))
         {
             for (int step = 0; step < 1500; step++)
             {
@@ -43,7 +47,9 @@ public sealed class RecacheTests
                 }
             }
             Assert.True(engine.RecycledFileReuses > 0, "no purged file was reused");
-            if (sync)
+            bool directUsed = sync && direct && dir.SupportsDirectIo();
+            Assert.Equal(directUsed, engine.DirectWriteBytes > 0);
+            if (sync && !directUsed)
             {
                 Assert.Equal(0, engine.Pipe.RecacheSkips);
                 if (OperatingSystem.IsLinux())
@@ -57,7 +63,7 @@ public sealed class RecacheTests
                 Assert.Equal(0, engine.RecycleRecacheBytes);
             }
         }
-        using (RaftLogEngine engine = RaftLogEngine.Open(dir.Path, Options()))
+        using (RaftLogEngine engine = RaftLogEngine.Open(dir.Path, Options(direct)))
         {
             Assert.Equal(last - 7, engine.FirstIndex(1));
             Assert.Equal(last, engine.LastIndex(1));
