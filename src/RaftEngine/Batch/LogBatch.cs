@@ -12,7 +12,8 @@ namespace ManagedKv.RaftEngine;
 /// <remarks>
 /// Not thread-safe: one thread fills a batch and hands it to <see cref="RaftLogEngine.Write"/>; it must not be
 /// changed while the write runs. Encoding (FORMAT.md, "Batch") happens on the writer's own thread before it joins
-/// the write group, so the group leader only copies headers and issues one write.
+/// the write group, so the group leader only fills headers (for a group of several batches, one header over their
+/// items sections copied back to back: FORMAT.md) and issues one write.
 /// </remarks>
 public sealed class LogBatch
 {
