@@ -8,6 +8,12 @@ internal interface IRaftLogStore : IDisposable
 {
     string Name { get; }
 
+    /// <summary>
+    /// Bytes of the key the store keeps a region's Raft state under (the caller's bytes with the state value; counted
+    /// in the write amplification over all stored bytes).
+    /// </summary>
+    int StateKeyLength { get; }
+
     /// <summary>A writer for one thread (it owns its batch buffers).</summary>
     IRaftLogWriter CreateWriter();
 

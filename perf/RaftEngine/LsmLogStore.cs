@@ -23,6 +23,8 @@ internal sealed class LsmLogStore : IRaftLogStore
 
     public string Name => "Lsm";
 
+    public int StateKeyLength => RaftLogKeys.StateKeyLength;
+
     public IRaftLogWriter CreateWriter() => new Writer(this);
 
     public long Fetch(ulong region, ulong begin, int count)

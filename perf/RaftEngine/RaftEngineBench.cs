@@ -56,7 +56,8 @@ public static class RaftEngineBench
         {
             RaftEngineOptions shown = EngineOptions(0);
             Console.WriteLine($"# RaftEngine vs RocksDB, {seconds} s per run, {Environment.ProcessorCount} cores, dir {root}; RaftEngine mmap={shown.UseMemoryMappedWrites} preallocate={shown.PreallocateFiles} recycle={shown.MaxRecycledFiles} prefill={shown.PrefillForRecycle} writeback={shown.WritebackWindowBytes} prefault={shown.BackgroundPrefault} mapped-max={shown.MappedWriteMaxBytes} direct={shown.DirectSyncedWrites} direct-align={shown.DirectWriteAlignment} drop-pinned={shown.DropPinnedFileCache}");
-            Console.WriteLine("# e/s = entries per second, MB/s = payload MiB per second, wamp = disk bytes written / payload bytes (open excluded)");
+            Console.WriteLine("# e/s = entries per second, MB/s = payload MiB per second, wamp = disk bytes written / payload bytes (entry bytes; open excluded)");
+            Console.WriteLine("# (all X) = disk bytes written / all bytes the writers asked to store: entry bytes + the Raft state key and value of every append");
             Console.WriteLine("# open = time and bytes written to open the fresh store (RaftEngine: prefilling its recycle pool, a one-time cost); rd = MiB read during the run");
             var ratios = new List<double>();
             var lsmRatios = new List<double>();
@@ -172,7 +173,7 @@ public static class RaftEngineBench
     }
 
     private static string Format(AppendResult r) =>
-        $"{r.EntriesPerSecond,10:N0} e/s {r.MegabytesPerSecond,7:F1} MB/s wamp {r.DiskWriteAmplification:F2} (open {r.OpenSeconds:F2} s {r.OpenDiskBytes >> 20} MiB, rd {r.DiskReadBytes >> 20})";
+        $"{r.EntriesPerSecond,10:N0} e/s {r.MegabytesPerSecond,7:F1} MB/s wamp {r.DiskWriteAmplification:F2} (all {r.DiskWriteAmplificationAll:F2}) (open {r.OpenSeconds:F2} s {r.OpenDiskBytes >> 20} MiB, rd {r.DiskReadBytes >> 20})";
 
     private enum StoreKind
     {
@@ -220,6 +221,7 @@ public static class RaftEngineBench
             int threads = w.EffectiveThreads;
             long entries = 0;
             long payload = 0;
+            long stored = 0;
             long diskBefore = ProcessIO.WriteBytes();
             long readBefore = ProcessIO.ReadBytes();
             long storeBefore = store is RaftEngineLogStore re0 ? re0.Engine.BytesWritten : 0;
@@ -231,9 +233,10 @@ public static class RaftEngineBench
                 int thread = t;
                 workers[t] = new Thread(() =>
                 {
-                    (long e, long b) = WriteLoop(store, w, thread, threads, stop.Token, live);
+                    (long e, long b, long s) = WriteLoop(store, w, thread, threads, stop.Token, live);
                     Interlocked.Add(ref entries, e);
                     Interlocked.Add(ref payload, b);
+                    Interlocked.Add(ref stored, b + s);
                 });
                 workers[t].Start();
             }
@@ -257,7 +260,7 @@ public static class RaftEngineBench
             if (s_stats && store is RaftEngineLogStore stats)
             {
                 RaftLogEngine e = stats.Engine;
-                Console.WriteLine($"# RaftEngine stats: {e.FileCount} files, {e.TotalFileBytes >> 20} MiB, {e.RecycledFileReuses} recycled reuses, pool {e.RecycledFileCount}, re-cached {e.RecycleRecacheBytes >> 20} MiB, dropped caches of {e.DroppedCacheFiles} files, direct {e.DirectWriteBytes >> 20} MiB");
+                Console.WriteLine($"# RaftEngine stats: {e.FileCount} files, {e.TotalFileBytes >> 20} MiB, {e.RecycledFileReuses} recycled reuses, pool {e.RecycledFileCount}, re-cached {e.RecycleRecacheBytes >> 20} MiB, dropped caches of {e.DroppedCacheFiles} files, direct {e.DirectWriteBytes >> 20} MiB, {e.MergedBatches} merged batches (write groups of several batches written as one)");
             }
             store.Settle();
             long disk = ProcessIO.WriteBytes() - diskBefore;
@@ -267,7 +270,7 @@ public static class RaftEngineBench
             {
                 kept = store;
             }
-            return new AppendResult(entries, payload, elapsed, disk, storeBytes, openSeconds, openBytes, read);
+            return new AppendResult(entries, payload, elapsed, disk, storeBytes, openSeconds, openBytes, read, stored);
         }
         finally
         {
@@ -281,7 +284,8 @@ public static class RaftEngineBench
 
     // One writer thread: round-robin over the regions it owns, appending at each region's next index, compacting
     // a region's log once it holds twice KeepEntries.
-    private static (long Entries, long Bytes) WriteLoop(IRaftLogStore store, AppendWorkload w, int thread, int threads, CancellationToken stop, (ulong Lo, ulong Hi)[]? live)
+    // Returns the entries appended, their bytes, and the Raft state bytes (key and value) the appends stored with them.
+    private static (long Entries, long Bytes, long StateBytes) WriteLoop(IRaftLogStore store, AppendWorkload w, int thread, int threads, CancellationToken stop, (ulong Lo, ulong Hi)[]? live)
     {
         IRaftLogWriter writer = store.CreateWriter();
         var rng = new Random(thread + 1);
@@ -299,6 +303,7 @@ public static class RaftEngineBench
         Array.Fill(next, 1UL);
         Array.Fill(first, 1UL);
         long count = 0;
+        long appends = 0;
         int slot = 0;
         while (!stop.IsCancellationRequested)
         {
@@ -319,6 +324,7 @@ public static class RaftEngineBench
             }
             writer.Append(region, at, entries, state, compactTo, w.Sync);
             count += entries.Length;
+            appends++;
         }
         if (live != null)
         {
@@ -327,7 +333,7 @@ public static class RaftEngineBench
                 live[thread + (k * threads) + 1] = (first[k], next[k] - 1);
             }
         }
-        return (count, count * w.EntrySize);
+        return (count, count * w.EntrySize, appends * (store.StateKeyLength + state.Length));
     }
 
     private static void RunFetch(string root, double seconds, bool rocks)

@@ -15,6 +15,10 @@ internal sealed class RaftEngineLogStore : IRaftLogStore
 
     public string Name => "RaftEngine";
 
+    public int StateKeyLength => StateKey.Length;
+
+    private static ReadOnlySpan<byte> StateKey => "raft_state"u8;
+
     public RaftEngineOptions Options { get; }
 
     public RaftLogEngine Engine => _engine;
@@ -47,7 +51,7 @@ internal sealed class RaftEngineLogStore : IRaftLogStore
         {
             _batch.Clear();
             _batch.AddEntries(region, firstIndex, entries);
-            _batch.PutState(region, "raft_state"u8, raftState);
+            _batch.PutState(region, StateKey, raftState);
             if (compactTo != 0)
             {
                 _batch.Compact(region, compactTo);

@@ -25,6 +25,8 @@ internal sealed class RocksDbLogStore : IRaftLogStore
 
     public string Name => "RocksDB";
 
+    public int StateKeyLength => RaftLogKeys.StateKeyLength;
+
     public IRaftLogWriter CreateWriter() => new Writer(this);
 
     public long Fetch(ulong region, ulong begin, int count)

@@ -12,7 +12,8 @@ namespace ManagedKv.RaftEngine;
 /// <remarks>
 /// Not thread-safe: one thread fills a batch and hands it to <see cref="RaftLogEngine.Write"/>; it must not be
 /// changed while the write runs. Encoding (FORMAT.md, "Batch") happens on the writer's own thread before it joins
-/// the write group, so the group leader only copies headers and issues one write.
+/// the write group, so the group leader only fills headers (for a group of several batches, one header over their
+/// items sections copied back to back: FORMAT.md) and issues one write.
 /// </remarks>
 public sealed class LogBatch
 {
@@ -305,11 +306,17 @@ public sealed class LogBatch
     /// sequence), total length, items length, file tag (the sequence's low 32 bits; sequences stay below 2^32).
     /// REQUIRES: <see cref="Finish"/> called since the last change.
     /// </summary>
-    internal void SealHeader(ulong fileSeq)
+    internal void SealHeader(ulong fileSeq) => SealHeader(_head.Array.AsSpan(0, _head.Length), EncodedLength, fileSeq);
+
+    /// <summary>
+    /// Fills the header at the start of <paramref name="head"/> (the header followed by the whole items section) for
+    /// a batch of <paramref name="totalLength"/> bytes placed in file <paramref name="fileSeq"/>. Shared by single
+    /// batches and the merged batch of a write group.
+    /// </summary>
+    internal static void SealHeader(Span<byte> head, int totalLength, ulong fileSeq)
     {
-        Span<byte> head = _head.Array.AsSpan(0, _head.Length);
-        BinaryPrimitives.WriteUInt32LittleEndian(head[4..], (uint)EncodedLength);
-        BinaryPrimitives.WriteUInt32LittleEndian(head[8..], (uint)ItemsLength);
+        BinaryPrimitives.WriteUInt32LittleEndian(head[4..], (uint)totalLength);
+        BinaryPrimitives.WriteUInt32LittleEndian(head[8..], (uint)(head.Length - BatchFormat.HeaderSize));
         BinaryPrimitives.WriteUInt32LittleEndian(head[12..], (uint)fileSeq);
         BinaryPrimitives.WriteUInt32LittleEndian(head, Checksum.Compute(head[4..], fileSeq));
     }

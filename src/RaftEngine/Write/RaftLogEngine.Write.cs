@@ -9,14 +9,45 @@ public sealed partial class RaftLogEngine
     // Leader-only: the gather list of the group being written.
     private readonly List<ReadOnlyMemory<byte>> _segments = [];
 
+    // Leader-only: the batches the group is written as (each a run of consecutive writers' batches), and the headers
+    // and concatenated items sections of the runs that merge several batches.
+    private readonly List<Run> _runs = [];
+    private readonly GrowableBuffer _mergedHeads = new(256);
+
+    // Largest merged batch (the format's limit; lowered by tests to exercise the split).
+    private long _maxMergedBatchBytes = BatchFormat.MaxBatchSize;
+
+    private struct Run
+    {
+        public Writer First;
+        public Writer Last;
+        public long TotalLength;
+        public int HeadStart;
+        public int HeadLength;
+        public long Offset;
+    }
+
+    /// <summary>Tests: the size above which a write group's batches are split into several merged batches.</summary>
+    internal long MaxMergedBatchBytes
+    {
+        get => _maxMergedBatchBytes;
+        set => _maxMergedBatchBytes = value;
+    }
+
     // Set once by the leader whose write or sync failed; read by every later leader.
     private volatile Exception? _stickyError;
 
     private long _bytesWritten;
     private long _rewriteBytes;
+    private long _mergedBatches;
 
     /// <summary>Bytes appended to log files since open: batches and purge rewrites.</summary>
     public long BytesWritten => Interlocked.Read(ref _bytesWritten);
+
+    /// <summary>
+    /// Batches written since open that merged the batches of several writers of one write group (one header for all).
+    /// </summary>
+    public long MergedBatches => Interlocked.Read(ref _mergedBatches);
 
     /// <summary>Bytes of those that purge wrote to move live data out of old files.</summary>
     public long RewriteBytes => Interlocked.Read(ref _rewriteBytes);
@@ -24,7 +55,9 @@ public sealed partial class RaftLogEngine
     /// <summary>
     /// Writes <paramref name="batch"/> atomically and applies it; returns the bytes it took in the log. The batch is
     /// in the operating system when this returns; with <paramref name="sync"/> it is also on the device. Concurrent
-    /// callers share one write and one fsync. An empty batch writes nothing and returns 0.
+    /// callers share one write and one fsync, and their batches are written as one batch with one header (a batch
+    /// that shares the header of an earlier one in its group returns its size less the header). An empty batch
+    /// writes nothing and returns 0.
     /// </summary>
     public long Write(LogBatch batch, bool sync)
     {
@@ -59,7 +92,7 @@ public sealed partial class RaftLogEngine
             }
             throw new IOException($"Write to the Raft log in '{_directory}' failed: {error.Message}", error);
         }
-        return batch.EncodedLength;
+        return writer.Written;
     }
 
     // Writes the group led by `leader`, then hands leadership on.
@@ -68,12 +101,32 @@ public sealed partial class RaftLogEngine
         Writer last = _queue.CollectGroup(leader, _options.MaxWriteGroupBytes);
         try
         {
+            WriteGroup(leader, last);
+        }
+        finally
+        {
+            _queue.Complete(leader, last);
+        }
+    }
+
+    // Leader only. Writes the batches of writers leader..last (linked by Next) as one append and applies them; a
+    // failure is reported to every writer of the group. A group of several batches is written as merged batches
+    // (FORMAT.md, "Batch": one header for all, their items sections concatenated in order, then their data sections
+    // in the same order), as few as the batch size limit allows; a batch alone keeps its own header.
+    private void WriteGroup(Writer leader, Writer last)
+    {
+        try
+        {
             ThrowIfUnwritable();
+            PlanRuns(leader, last);
             long total = 0;
             bool sync = false;
+            for (int r = 0; r < _runs.Count; r++)
+            {
+                total += _runs[r].TotalLength;
+            }
             for (Writer w = leader; ; w = w.Next!)
             {
-                total += w.Batch!.EncodedLength;
                 sync |= w.Sync;
                 if (w == last)
                 {
@@ -84,31 +137,44 @@ public sealed partial class RaftLogEngine
             ulong seq = _pipe.ActiveSeq;
             long offset = _pipe.WriteOffset;
             _segments.Clear();
-            for (Writer w = leader; ; w = w.Next!)
+            for (int r = 0; r < _runs.Count; r++)
             {
-                LogBatch batch = w.Batch!;
-                batch.SealHeader(seq);
-                w.BatchOffset = offset;
-                offset += batch.EncodedLength;
-                _segments.Add(batch.HeadMemory);
-                ReadOnlyMemory<byte> data = batch.DataMemory;
-                if (!data.IsEmpty)
+                Run run = _runs[r];
+                run.Offset = offset;
+                _runs[r] = run;
+                offset += run.TotalLength;
+                if (run.First == run.Last)
                 {
-                    _segments.Add(data);
+                    run.First.Batch!.SealHeader(seq);
+                    _segments.Add(run.First.Batch!.HeadMemory);
                 }
-                if (w == last)
+                else
                 {
-                    break;
+                    Interlocked.Increment(ref _mergedBatches);
+                    LogBatch.SealHeader(_mergedHeads.Array.AsSpan(run.HeadStart, run.HeadLength), (int)run.TotalLength, seq);
+                    _segments.Add(_mergedHeads.Array.AsMemory(run.HeadStart, run.HeadLength));
+                }
+                for (Writer w = run.First; ; w = w.Next!)
+                {
+                    ReadOnlyMemory<byte> data = w.Batch!.DataMemory;
+                    if (!data.IsEmpty)
+                    {
+                        _segments.Add(data);
+                    }
+                    if (w == run.Last)
+                    {
+                        break;
+                    }
                 }
             }
             AppendSegments(total, sync);
-            for (Writer w = leader; ; w = w.Next!)
+            for (int r = 0; r < _runs.Count; r++)
             {
-                Apply(seq, w.BatchOffset, w.Batch!);
-                if (w == last)
-                {
-                    break;
-                }
+                Run run = _runs[r];
+                ReadOnlySpan<byte> items = run.First == run.Last
+                    ? run.First.Batch!.Items
+                    : _mergedHeads.Array.AsSpan(run.HeadStart + BatchFormat.HeaderSize, run.HeadLength - BatchFormat.HeaderSize);
+                Apply(seq, run.Offset, items);
             }
         }
         catch (Exception e)
@@ -125,7 +191,115 @@ public sealed partial class RaftLogEngine
         finally
         {
             _segments.Clear();
-            _queue.Complete(leader, last);
+            _runs.Clear();
+        }
+    }
+
+    // Leader only. Splits the group into runs of consecutive batches, each written as one batch of at most
+    // _maxMergedBatchBytes bytes (every batch alone is within the limit), and builds each merged run's header space
+    // and concatenated items in _mergedHeads. Sets each writer's Written share: the first batch of a run pays the
+    // header, the others their bytes less the header they no longer carry.
+    private void PlanRuns(Writer leader, Writer last)
+    {
+        _runs.Clear();
+        _mergedHeads.Clear();
+        Run run = default;
+        for (Writer w = leader; ; w = w.Next!)
+        {
+            LogBatch batch = w.Batch!;
+            long shared = batch.EncodedLength - BatchFormat.HeaderSize;
+            if (run.First != null && run.TotalLength + shared > _maxMergedBatchBytes)
+            {
+                CloseRun(ref run);
+            }
+            if (run.First == null)
+            {
+                run.First = w;
+                run.TotalLength = batch.EncodedLength;
+                w.Written = batch.EncodedLength;
+            }
+            else
+            {
+                run.TotalLength += shared;
+                w.Written = shared;
+            }
+            run.Last = w;
+            if (w == last)
+            {
+                break;
+            }
+        }
+        CloseRun(ref run);
+    }
+
+    // Adds the run; a run of several batches gets its header space and items copied into _mergedHeads.
+    private void CloseRun(ref Run run)
+    {
+        if (run.First != run.Last)
+        {
+            run.HeadStart = _mergedHeads.Length;
+            _mergedHeads.GetSpan(BatchFormat.HeaderSize);
+            _mergedHeads.Advance(BatchFormat.HeaderSize);
+            for (Writer w = run.First; ; w = w.Next!)
+            {
+                _mergedHeads.Write(w.Batch!.Items);
+                if (w == run.Last)
+                {
+                    break;
+                }
+            }
+            run.HeadLength = _mergedHeads.Length - run.HeadStart;
+        }
+        _runs.Add(run);
+        run = default;
+    }
+
+    /// <summary>
+    /// Writes <paramref name="batches"/> as one write group, exactly as the leader of a group of that many concurrent
+    /// writers would (tests: deterministic groups of several batches); empty batches are left out, as by
+    /// <see cref="Write"/>. Throws the group's error.
+    /// </summary>
+    internal void WriteGroupForTest(IReadOnlyList<LogBatch> batches, bool sync)
+    {
+        ThrowIfDisposed();
+        var exclusive = new Writer { Exclusive = true };
+        _queue.Join(exclusive);
+        try
+        {
+            Writer? first = null;
+            Writer? previous = null;
+            foreach (LogBatch batch in batches)
+            {
+                if (batch.IsEmpty)
+                {
+                    // As Write: an empty batch never joins a group.
+                    continue;
+                }
+                batch.Finish(_options.BatchCompressionThreshold);
+                var w = new Writer { Batch = batch, Sync = sync };
+                if (previous == null)
+                {
+                    first = w;
+                }
+                else
+                {
+                    previous.Next = w;
+                }
+                previous = w;
+            }
+            if (first == null)
+            {
+                return;
+            }
+            WriteGroup(first, previous!);
+            if (first.Error != null)
+            {
+                throw new IOException($"Write to the Raft log in '{_directory}' failed: {first.Error.Message}", first.Error);
+            }
+        }
+        finally
+        {
+            _queue.Complete(exclusive, exclusive);
         }
     }
 
@@ -148,10 +322,10 @@ public sealed partial class RaftLogEngine
         Interlocked.Add(ref _bytesWritten, total);
     }
 
-    // Leader only. Applies a written batch to the index.
-    private void Apply(ulong seq, long batchOffset, LogBatch batch)
+    // Leader only. Applies a written batch (its items section) to the index.
+    private void Apply(ulong seq, long batchOffset, ReadOnlySpan<byte> items)
     {
-        string? error = _index.ApplyBatch((uint)seq, batchOffset + BatchFormat.HeaderSize + batch.ItemsLength, batch.Items);
+        string? error = _index.ApplyBatch((uint)seq, batchOffset + BatchFormat.HeaderSize + items.Length, items);
         if (error != null)
         {
             var bug = new InvalidOperationException($"A batch written at file {seq} offset {batchOffset} does not decode: {error}.");
@@ -192,7 +366,7 @@ public sealed partial class RaftLogEngine
             _segments.Clear();
         }
         Interlocked.Add(ref _rewriteBytes, batch.EncodedLength);
-        Apply(seq, offset, batch);
+        Apply(seq, offset, batch.Items);
     }
 
     private void ThrowIfUnwritable()

@@ -21,8 +21,11 @@ internal sealed class Writer
 
     public Exception? Error;
 
-    /// <summary>File offset the leader placed the batch at.</summary>
-    public long BatchOffset;
+    /// <summary>
+    /// Set by the leader: the bytes the batch took in the log (its encoded length, less the header it shared when
+    /// the group's batches were merged into one).
+    /// </summary>
+    public long Written;
 
     /// <summary>Next writer in the queue. Guarded by the queue's lock until the group is collected.</summary>
     public Writer? Next;

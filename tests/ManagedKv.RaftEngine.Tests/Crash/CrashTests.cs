@@ -102,10 +102,12 @@ public sealed class CrashTests
         var rng = new Random(seed);
         using var dir = new TempDir();
         var model = new Dictionary<ulong, RegionModel>();
+        long merged = 0;
         for (int round = 0; round < rounds; round++)
         {
             var pending = new Dictionary<ulong, string[]>();
             int acks = 0;
+            long roundMerged = 0;
             int killAfter = 200 + rng.Next(800);
             var errors = new System.Text.StringBuilder();
             using (Process child = StartChild(dir.Path, seed + round, (ulong)(round + 1) << 48, mapped))
@@ -125,6 +127,11 @@ public sealed class CrashTests
                     while ((line = child.StandardOutput.ReadLine()) != null)
                     {
                         string[] parts = line.Split(' ');
+                        if (parts[0] == "G")
+                        {
+                            roundMerged = long.Parse(parts[2], CultureInfo.InvariantCulture);
+                            continue;
+                        }
                         ulong region = ulong.Parse(parts[1], CultureInfo.InvariantCulture);
                         if (parts[0] == "B")
                         {
@@ -168,8 +175,11 @@ public sealed class CrashTests
                 Assert.True(withPending.Matches(engine, region), $"region {region} matches neither the acknowledged state nor it plus the in-flight write (seed {seed}, round {round})");
                 model[region] = withPending;
             }
-            _output.WriteLine($"round {round}: {acks} acks, {engine.FileCount} files, {engine.RecycledFileCount} recycled, dropped {engine.RecoveryReport.DroppedRanges.Count}");
+            merged += roundMerged;
+            _output.WriteLine($"round {round}: {acks} acks, {roundMerged}+ merged batches, {engine.FileCount} files, {engine.RecycledFileCount} recycled, dropped {engine.RecoveryReport.DroppedRanges.Count}");
         }
+        // Concurrent writers formed groups of several batches, written as merged batches, and those survived too.
+        Assert.True(merged > 0, $"no write group of several batches was merged (seed {seed})");
     }
 
     private static Process StartChild(string dir, int seed, ulong generation, bool mapped)

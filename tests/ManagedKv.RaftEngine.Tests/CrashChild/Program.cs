@@ -4,7 +4,8 @@ using ManagedKv.RaftEngine.CrashChild;
 
 // Usage: CrashChild <dir> <seed> <generationBase> <mmap|write>
 // Threads own disjoint regions and loop forever: print "B <region> <kind> <a> <b> <gen>", write the batch (synced
-// by a pattern the seed picks), print "A <region>" once Write returns. The parent kills the process with SIGKILL at a random moment and
+// by a pattern the seed picks), print "A <region>" once Write returns; thread 0 also prints "G 0 <merged batches>"
+// (write groups of several batches written as one) after each purge. The parent kills the process with SIGKILL at a random moment and
 // checks that every acknowledged batch survived.
 string dir = args[0];
 int seed = int.Parse(args[1], CultureInfo.InvariantCulture);
@@ -91,6 +92,7 @@ void Run(int thread)
         if (thread == 0 && step % 40 == 39)
         {
             engine.PurgeExpiredFiles();
+            Console.Out.WriteLine($"G 0 {engine.MergedBatches}");
         }
     }
 }

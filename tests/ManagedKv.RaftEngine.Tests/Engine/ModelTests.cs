@@ -74,6 +74,13 @@ public sealed class ModelTests
             // Few, half or most writes synced: back-to-back synced groups take the direct path.
             int syncPercent = rng.Next(3) switch { 0 => 10, 1 => 50, _ => 90 };
             var batch = new LogBatch();
+            var groupBatches = new LogBatch[5];
+            for (int b = 0; b < groupBatches.Length; b++)
+            {
+                groupBatches[b] = new LogBatch();
+            }
+            int grouped = 0;
+            long mergedSaved = 0;
             int purged = 0;
             for (int step = 0; step < steps; step++)
             {
@@ -109,6 +116,28 @@ public sealed class ModelTests
                     VerifySome(engine, model, rng);
                     continue;
                 }
+                if (op < 40)
+                {
+                    // A write group of several batches (as concurrent writers form): written as merged batches,
+                    // split at a lowered limit sometimes; the model applies them in order.
+                    engine.MaxMergedBatchBytes = rng.Next(3) == 0 ? 64 + rng.Next(2000) : BatchFormat.MaxBatchSize;
+                    int n = 2 + rng.Next(4);
+                    for (int b = 0; b < n; b++)
+                    {
+                        groupBatches[b].Clear();
+                        int groupItems = 1 + rng.Next(3);
+                        for (int i = 0; i < groupItems; i++)
+                        {
+                            AddRandomItem(groupBatches[b], model, rng, (ulong)rng.Next(regions), step);
+                        }
+                    }
+                    long before = engine.BytesWritten;
+                    engine.WriteGroupForTest(groupBatches.AsSpan(0, n).ToArray(), rng.Next(100) < syncPercent);
+                    grouped += groupBatches.AsSpan(0, n).ToArray().Count(g => !g.IsEmpty) > 1 ? 1 : 0;
+                    mergedSaved += groupBatches.AsSpan(0, n).ToArray().Sum(g => g.IsEmpty ? 0 : (long)g.EncodedLength) - (engine.BytesWritten - before);
+                    VerifySome(engine, model, rng);
+                    continue;
+                }
                 batch.Clear();
                 int items = 1 + rng.Next(4);
                 for (int i = 0; i < items; i++)
@@ -124,7 +153,9 @@ public sealed class ModelTests
             engine.Dispose();
             engine = RaftLogEngine.Open(dir.Path, Options(rng));
             VerifyAll(engine, model);
-            _output.WriteLine($"seed {seed}: {syncPercent}% synced, {purged} purges, {engine.FileCount} files, {engine.TotalFileBytes} bytes, {engine.RecycledFileCount} recycled, {engine.GetMemoryUsage()}");
+            // Merging saved a 16-byte header per batch after the first of each merged batch (none when split apart).
+            Assert.True(grouped > 0 && mergedSaved >= 16 && mergedSaved % 16 == 0, $"merged groups saved {mergedSaved} bytes over {grouped} groups");
+            _output.WriteLine($"seed {seed}: {syncPercent}% synced, {grouped} groups ({mergedSaved} header bytes saved), {purged} purges, {engine.FileCount} files, {engine.TotalFileBytes} bytes, {engine.RecycledFileCount} recycled, {engine.GetMemoryUsage()}");
         }
         finally
         {
