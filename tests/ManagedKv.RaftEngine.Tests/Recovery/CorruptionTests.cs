@@ -30,15 +30,6 @@ public sealed class CorruptionTests
         return offsets;
     }
 
-    private static void FlipByte(string path, long offset)
-    {
-        using var f = new FileStream(path, FileMode.Open, FileAccess.ReadWrite);
-        f.Position = offset;
-        int b = f.ReadByte();
-        f.Position = offset;
-        f.WriteByte((byte)(b ^ 0x40));
-    }
-
     private static void Zero(string path, long offset, int count)
     {
         using var f = new FileStream(path, FileMode.Open, FileAccess.ReadWrite);
@@ -113,7 +104,7 @@ public sealed class CorruptionTests
         string file = dir.LogFiles()[0];
         if (preallocate)
         {
-            FlipByte(file, offsets[Batches] - 3);
+            FileDamage.FlipByte(file, offsets[Batches] - 3);
         }
         else
         {
@@ -168,7 +159,7 @@ public sealed class CorruptionTests
         using var dir = new TempDir();
         long[] offsets = WriteBatches(dir.Path);
         string file = dir.LogFiles()[0];
-        FlipByte(file, offsets[2] + BatchFormat.HeaderSize + 2); // inside the items of batch 3
+        FileDamage.FlipByte(file, offsets[2] + BatchFormat.HeaderSize + 2); // inside the items of batch 3
 
         CorruptionException e = Assert.Throws<CorruptionException>(() => RaftLogEngine.Open(dir.Path, Options(RecoveryMode.AbsoluteConsistency)));
         Assert.Equal(offsets[2], e.Offset);
@@ -201,7 +192,7 @@ public sealed class CorruptionTests
         WriteBatches(dir.Path, firstIndex: Batches + 1); // a second, newer file
         string older = dir.LogFiles()[0];
         long blockByte = offsets[4 - 1] + 40; // inside the entry data of batch 4
-        FlipByte(older, blockByte);
+        FileDamage.FlipByte(older, blockByte);
 
         CorruptionException e = Assert.Throws<CorruptionException>(() => RaftLogEngine.Open(dir.Path, Options(RecoveryMode.TolerateTailCorruption)));
         Assert.Equal(older, e.FilePath);
@@ -222,7 +213,7 @@ public sealed class CorruptionTests
         using var dir = new TempDir();
         long[] offsets = WriteBatches(dir.Path);
         string file = dir.LogFiles()[0];
-        FlipByte(file, offsets[1] + 6); // the total length of batch 2: the reader cannot just skip it
+        FileDamage.FlipByte(file, offsets[1] + 6); // the total length of batch 2: the reader cannot just skip it
         using var engine = RaftLogEngine.Open(dir.Path, Options(RecoveryMode.TolerateAnyCorruption));
         CorruptedRange dropped = Assert.Single(engine.RecoveryReport.DroppedRanges);
         Assert.Equal(offsets[1], dropped.Offset);
@@ -236,7 +227,7 @@ public sealed class CorruptionTests
         using var dir = new TempDir();
         WriteBatches(dir.Path);
         string file = dir.LogFiles()[0];
-        FlipByte(file, 3);
+        FileDamage.FlipByte(file, 3);
         CorruptionException e = Assert.Throws<CorruptionException>(() => RaftLogEngine.Open(dir.Path, Options(RecoveryMode.AbsoluteConsistency)));
         Assert.Equal(0, e.Offset);
         using (var engine = RaftLogEngine.Open(dir.Path, Options(RecoveryMode.TolerateAnyCorruption)))
@@ -270,7 +261,7 @@ public sealed class CorruptionTests
         batch.AddEntries(1, 1, new ReadOnlyMemory<byte>[] { Entry(1) });
         long size = engine.Write(batch, sync: false);
         string file = dir.LogFiles()[0];
-        FlipByte(file, LogFileFormat.HeaderSize + size - 20); // inside the entry
+        FileDamage.FlipByte(file, LogFileFormat.HeaderSize + size - 20); // inside the entry
         CorruptionException e = Assert.Throws<CorruptionException>(() => engine.GetEntry(1, 1));
         Assert.Equal(file, e.FilePath);
         Assert.Throws<CorruptionException>(() => engine.FetchEntries(1, 1, 2, long.MaxValue, []));

@@ -32,15 +32,6 @@ public sealed class MergedGroupTests
         return batches;
     }
 
-    private static void FlipByte(string path, long offset)
-    {
-        using var f = new FileStream(path, FileMode.Open, FileAccess.ReadWrite);
-        f.Position = offset;
-        int b = f.ReadByte();
-        f.Position = offset;
-        f.WriteByte((byte)(b ^ 0x40));
-    }
-
     private static void AssertLog(RaftLogEngine engine, ulong first, ulong last)
     {
         Assert.Equal(first, engine.FirstIndex(1));
@@ -135,14 +126,14 @@ public sealed class MergedGroupTests
         {
             string damaged = Path.Combine(copy.Path, Path.GetFileName(file));
             File.Copy(file, damaged);
-            FlipByte(damaged, second + size - 10);
+            FileDamage.FlipByte(damaged, second + size - 10);
             CorruptionException e = Assert.Throws<CorruptionException>(() => RaftLogEngine.Open(copy.Path, Options()));
             Assert.Equal(second, e.Offset);
             Assert.Equal("entry block checksum mismatch", e.Reason);
         }
 
         // A byte of the second merged batch's items (its second batch's items): the header checksum fails.
-        FlipByte(file, second + BatchFormat.HeaderSize + (size - BatchFormat.HeaderSize - 3 * 304) / 3 + 2);
+        FileDamage.FlipByte(file, second + BatchFormat.HeaderSize + (size - BatchFormat.HeaderSize - 3 * 304) / 3 + 2);
         CorruptionException bad = Assert.Throws<CorruptionException>(() => RaftLogEngine.Open(dir.Path, Options()));
         Assert.Equal(second, bad.Offset);
         Assert.Contains("checksum", bad.Reason);
