@@ -303,12 +303,14 @@ public sealed partial class RaftLogEngine
         }
     }
 
-    // Leader only. Writes _segments at the write offset; a failure makes the engine refuse further writes.
-    private void AppendSegments(long total, bool sync)
+    // Leader only. Writes _segments at the write offset, and syncs them with `sync`; `syncedLater` says the caller
+    // syncs them itself soon (purge rewrites), so they are written as a group about to be synced. A failure makes the
+    // engine refuse further writes.
+    private void AppendSegments(long total, bool sync, bool syncedLater = false)
     {
         try
         {
-            _pipe.Append(_segments, total, sync);
+            _pipe.Append(_segments, total, sync || syncedLater);
             if (sync)
             {
                 _pipe.Sync();
@@ -353,13 +355,7 @@ public sealed partial class RaftLogEngine
             // Synced by purge before it deletes the old files: written as a group about to be synced (a direct write
             // when it can be; never a copy through the mapping, whose pre-faulting would keep direct writes out of
             // the active file), with the one sync left to purge.
-            _pipe.Append(_segments, batch.EncodedLength, syncNext: true);
-            Interlocked.Add(ref _bytesWritten, batch.EncodedLength);
-        }
-        catch (Exception e)
-        {
-            _stickyError = e;
-            throw;
+            AppendSegments(batch.EncodedLength, sync: false, syncedLater: true);
         }
         finally
         {

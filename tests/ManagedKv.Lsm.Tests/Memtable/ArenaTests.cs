@@ -202,7 +202,7 @@ public sealed unsafe class ArenaTests
             // A mapping's header starts with its lowercase hex range ("start-end perms ..."); fields with a capital.
             int dash = line.IndexOf('-');
             int space = line.IndexOf(' ');
-            if (line.Length > 0 && char.IsAsciiHexDigitLower(line[0]) || line.Length > 0 && char.IsAsciiDigit(line[0]))
+            if (line.Length > 0 && char.IsAsciiHexDigitLower(line[0]))
             {
                 if (ulong.TryParse(line.AsSpan(0, dash), System.Globalization.NumberStyles.HexNumber, null, out ulong start)
                     && ulong.TryParse(line.AsSpan(dash + 1, space - dash - 1), System.Globalization.NumberStyles.HexNumber, null, out ulong end))

@@ -23,13 +23,6 @@ public sealed class DirectWriteTests
         BlockCacheCapacity = 0,
     };
 
-    private static byte[] Entry(int seed, ulong region, ulong index, int size)
-    {
-        var bytes = new byte[size];
-        new Random(HashCode.Combine(seed, region, index)).NextBytes(bytes);
-        return bytes;
-    }
-
     private static void Verify(RaftLogEngine engine, LogModel model, int seed)
     {
         var got = new List<byte[]>();
@@ -76,7 +69,7 @@ public sealed class DirectWriteTests
                 int size = rng.Next(5) == 0 ? 3000 + rng.Next(6000) : rng.Next(1, 700);
                 for (int e = 0; e < count; e++)
                 {
-                    entries.Add(Entry(seed, region, first + (ulong)e, size));
+                    entries.Add(TestEntries.Random(seed, region, first + (ulong)e, size));
                 }
                 batch.Clear();
                 batch.AddEntries(region, first, entries);

@@ -22,13 +22,6 @@ public sealed class FlusherTests
         BlockCacheCapacity = 0,
     };
 
-    private static byte[] Entry(int seed, ulong region, ulong index, int size)
-    {
-        var bytes = new byte[size];
-        new Random(HashCode.Combine(seed, region, index)).NextBytes(bytes);
-        return bytes;
-    }
-
     // Appends random-sized unsynced (and a few synced) batches to a few regions, mirrored in `model`, compacting
     // and purging now and then so files are recycled; returns the bytes written.
     private static long WriteRandom(RaftLogEngine engine, LogModel model, Random rng, int seed, int batches)
@@ -46,7 +39,7 @@ public sealed class FlusherTests
             int size = rng.Next(4) == 0 ? 2048 + rng.Next(6000) : 16 + rng.Next(300);
             for (int e = 0; e < count; e++)
             {
-                entries.Add(Entry(seed, region, first + (ulong)e, size));
+                entries.Add(TestEntries.Random(seed, region, first + (ulong)e, size));
                 bytes += size;
             }
             batch.Clear();
