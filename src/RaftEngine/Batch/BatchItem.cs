@@ -24,7 +24,10 @@ internal ref struct BatchItem
     /// <summary>Entries: bytes the block takes in the data section, checksum trailer included.</summary>
     public int BlockLength;
 
-    /// <summary>Entries: <see cref="Count"/> varint entry lengths.</summary>
+    /// <summary>
+    /// Entries: the varint entry lengths: <see cref="Count"/> of them in format versions 1-2, all but the last in
+    /// version 3 (<see cref="BatchItemReader.DecodeEnds"/> turns either into end offsets).
+    /// </summary>
     public ReadOnlySpan<byte> EntryLengths;
 
     /// <summary>PutState / DeleteState: the state key.</summary>

@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using K4os.Compression.LZ4;
+using ManagedKv.Lsm.Util;
 
 namespace ManagedKv.RaftEngine;
 
@@ -44,6 +45,7 @@ public sealed class LogBatch
     private bool _usesCompressed;
     private bool _anyCompressed;
     private int _finishedThreshold;
+    private int _headerLength;
     private long _entryBytes;
 
     /// <summary>True when the batch holds no items.</summary>
@@ -56,7 +58,7 @@ public sealed class LogBatch
     public long EntryBytes => _entryBytes;
 
     /// <summary>Approximate encoded size in bytes before compression.</summary>
-    public long ApproximateSize => BatchFormat.HeaderSize + _blocks.Length + _kv.Length + (_opCount * 8L) + _lengthCount;
+    public long ApproximateSize => BatchFormat.MaxHeaderSize + _blocks.Length + _kv.Length + (_opCount * 8L) + _lengthCount;
 
     /// <summary>
     /// Appends <paramref name="entries"/> to <paramref name="region"/>'s log at indices <paramref name="firstIndex"/>,
@@ -169,25 +171,31 @@ public sealed class LogBatch
         return ref op;
     }
 
-    // ---- Encoding (FORMAT.md, "Batch") -------------------------------------------------------------------------
+    // ---- Encoding (FORMAT.md, "Batch", version 3) ------------------------------------------------------------
 
     /// <summary>Bytes of the items section after <see cref="Finish"/>.</summary>
-    internal int ItemsLength => _head.Length - BatchFormat.HeaderSize;
+    internal int ItemsLength => _head.Length - BatchFormat.MaxHeaderSize;
 
-    /// <summary>The header (filled by <see cref="SealHeader"/>) followed by the items section.</summary>
-    internal ReadOnlyMemory<byte> HeadMemory => _head.WrittenMemory;
+    /// <summary>Bytes of the batch header after <see cref="Finish"/> (it depends on the section lengths).</summary>
+    internal int HeaderLength => _headerLength;
+
+    /// <summary>The header (lengths filled by <see cref="Finish"/>, checksum by <see cref="SealHeader(ulong)"/>) followed by the items section.</summary>
+    internal ReadOnlyMemory<byte> HeadMemory => _head.WrittenMemory[(BatchFormat.MaxHeaderSize - _headerLength)..];
 
     /// <summary>The items section.</summary>
-    internal ReadOnlySpan<byte> Items => _head.WrittenSpan[BatchFormat.HeaderSize..];
+    internal ReadOnlySpan<byte> Items => _head.WrittenSpan[BatchFormat.MaxHeaderSize..];
 
     /// <summary>The data section: entry blocks with their checksum trailers.</summary>
     internal ReadOnlyMemory<byte> DataMemory => _usesCompressed ? _compressed.WrittenMemory : _blocks.WrittenMemory;
 
+    /// <summary>Bytes of the items and data sections: what the batch adds to a merged batch of its write group.</summary>
+    internal int BodyLength => ItemsLength + DataMemory.Length;
+
     /// <summary>Total encoded size: header, items and data.</summary>
-    internal int EncodedLength => _head.Length + (_usesCompressed ? _compressed.Length : _blocks.Length);
+    internal int EncodedLength => _headerLength + BodyLength;
 
     /// <summary>
-    /// Encodes the items section and the data section. Blocks whose raw size is at least
+    /// Encodes the items section and the data section, and the header's lengths. Blocks whose raw size is at least
     /// <paramref name="compressionThreshold"/> are LZ4-compressed when that saves space (0 disables compression).
     /// Idempotent until the batch changes.
     /// </summary>
@@ -198,8 +206,8 @@ public sealed class LogBatch
             return;
         }
         _head.Clear();
-        _head.GetSpan(BatchFormat.HeaderSize);
-        _head.Advance(BatchFormat.HeaderSize);
+        _head.GetSpan(BatchFormat.MaxHeaderSize);
+        _head.Advance(BatchFormat.MaxHeaderSize);
         _usesCompressed = false;
         if (compressionThreshold > 0)
         {
@@ -217,13 +225,16 @@ public sealed class LogBatch
         for (int i = 0; i < _opCount; i++)
         {
             ref Op op = ref _ops[i];
-            _head.WriteByte(op.Tag);
-            _head.WriteVarint(op.Region);
+            // A batch's first item always names its region, so batches can be concatenated (merged write groups).
+            bool sameRegion = i > 0 && _ops[i - 1].Region == op.Region;
+            if (op.Tag == BatchFormat.TagEntries)
+            {
+                EncodeEntries(ref op, compressionThreshold, sameRegion);
+                continue;
+            }
+            WriteItemStart(op.Tag, op.Region, sameRegion);
             switch (op.Tag)
             {
-                case BatchFormat.TagEntries:
-                    EncodeEntries(ref op, compressionThreshold);
-                    break;
                 case BatchFormat.TagPutState:
                     _head.WriteVarint((ulong)op.Length);
                     _head.Write(_kv.Array.AsSpan(op.Offset, op.Length));
@@ -250,16 +261,29 @@ public sealed class LogBatch
             _finishedThreshold = compressionThreshold;
             return;
         }
+        _headerLength = HeaderLengthFor(ItemsLength, DataMemory.Length);
         if ((long)EncodedLength > BatchFormat.MaxBatchSize)
         {
             ThrowHelper.ThrowArgument($"The batch encodes to {EncodedLength} bytes, above the {BatchFormat.MaxBatchSize}-byte limit.");
         }
+        WriteHeaderLengths(_head.Array.AsSpan(BatchFormat.MaxHeaderSize - _headerLength, _headerLength), ItemsLength, DataMemory.Length);
         _finished = true;
         _finishedThreshold = compressionThreshold;
     }
 
-    // Entries item := region, firstIndex, count, compression u8, rawLength, blockLength, entryLength × count (varints).
-    private void EncodeEntries(ref Op op, int compressionThreshold)
+    // item byte := kind | SameRegionFlag? | compression << CompressionShift, then the region unless it is the same.
+    private void WriteItemStart(byte tag, ulong region, bool sameRegion, byte compression = BatchFormat.CompressionNone)
+    {
+        _head.WriteByte((byte)(tag | (sameRegion ? BatchFormat.SameRegionFlag : 0) | (compression << BatchFormat.CompressionShift)));
+        if (!sameRegion)
+        {
+            _head.WriteVarint(region);
+        }
+    }
+
+    // Entries item := item byte, region?, firstIndex, count, rawLength, blockLength if compressed, entryLength ×
+    // (count - 1) (varints; the last entry takes the rest of rawLength).
+    private void EncodeEntries(ref Op op, int compressionThreshold, bool sameRegion)
     {
         ReadOnlySpan<byte> raw = _blocks.Array.AsSpan(op.Offset, op.Length);
         byte compression = BatchFormat.CompressionNone;
@@ -290,34 +314,45 @@ public sealed class LogBatch
             Span<byte> trailer = _blocks.Array.AsSpan(op.Offset + op.Length, BatchFormat.BlockTrailerSize);
             BinaryPrimitives.WriteUInt32LittleEndian(trailer, Checksum.Compute(raw, BatchFormat.CompressionNone));
         }
+        WriteItemStart(BatchFormat.TagEntries, op.Region, sameRegion, compression);
         _head.WriteVarint(op.Index);
         _head.WriteVarint((ulong)op.Count);
-        _head.WriteByte(compression);
         _head.WriteVarint((ulong)op.Length);
-        _head.WriteVarint((ulong)(stored + BatchFormat.BlockTrailerSize));
-        for (int j = 0; j < op.Count; j++)
+        if (compression != BatchFormat.CompressionNone)
+        {
+            _head.WriteVarint((ulong)(stored + BatchFormat.BlockTrailerSize));
+        }
+        for (int j = 0; j < op.Count - 1; j++)
         {
             _head.WriteVarint((ulong)_lengths[op.LengthsStart + j]);
         }
     }
 
-    /// <summary>
-    /// Fills the header for a batch placed in file <paramref name="fileSeq"/>: checksum (seeded with the file
-    /// sequence), total length, items length, file tag (the sequence's low 32 bits; sequences stay below 2^32).
-    /// REQUIRES: <see cref="Finish"/> called since the last change.
-    /// </summary>
-    internal void SealHeader(ulong fileSeq) => SealHeader(_head.Array.AsSpan(0, _head.Length), EncodedLength, fileSeq);
+    /// <summary>Bytes of a version 3 batch header for sections of these lengths: checksum u32 and two varints.</summary>
+    internal static int HeaderLengthFor(int itemsLength, long dataLength) =>
+        4 + Coding.VarintLength((ulong)itemsLength) + Coding.VarintLength((ulong)dataLength);
 
     /// <summary>
-    /// Fills the header at the start of <paramref name="head"/> (the header followed by the whole items section) for
-    /// a batch of <paramref name="totalLength"/> bytes placed in file <paramref name="fileSeq"/>. Shared by single
-    /// batches and the merged batch of a write group.
+    /// Writes the lengths of a version 3 header into <paramref name="header"/> (exactly
+    /// <see cref="HeaderLengthFor"/> bytes; the checksum's 4 bytes are left for <see cref="SealHeader(Span{byte}, ulong)"/>).
     /// </summary>
-    internal static void SealHeader(Span<byte> head, int totalLength, ulong fileSeq)
+    internal static void WriteHeaderLengths(Span<byte> header, int itemsLength, long dataLength)
     {
-        BinaryPrimitives.WriteUInt32LittleEndian(head[4..], (uint)totalLength);
-        BinaryPrimitives.WriteUInt32LittleEndian(head[8..], (uint)(head.Length - BatchFormat.HeaderSize));
-        BinaryPrimitives.WriteUInt32LittleEndian(head[12..], (uint)fileSeq);
-        BinaryPrimitives.WriteUInt32LittleEndian(head, Checksum.Compute(head[4..], fileSeq));
+        int n = 4 + Coding.WriteVarint64(header[4..], (ulong)itemsLength);
+        Coding.WriteVarint64(header[n..], (ulong)dataLength);
     }
+
+    /// <summary>
+    /// Fills the header checksum for a batch placed in file <paramref name="fileSeq"/> (seeded with the file
+    /// sequence, over the header's lengths and the items). REQUIRES: <see cref="Finish"/> called since the last change.
+    /// </summary>
+    internal void SealHeader(ulong fileSeq) => SealHeader(_head.Array.AsSpan(BatchFormat.MaxHeaderSize - _headerLength, _headerLength + ItemsLength), fileSeq);
+
+    /// <summary>
+    /// Fills the checksum at the start of <paramref name="head"/> (a header whose lengths are written, followed by the
+    /// whole items section) for a batch placed in file <paramref name="fileSeq"/>. Shared by single batches and the
+    /// merged batch of a write group.
+    /// </summary>
+    internal static void SealHeader(Span<byte> head, ulong fileSeq) =>
+        BinaryPrimitives.WriteUInt32LittleEndian(head, Checksum.Compute(head[4..], fileSeq));
 }

@@ -39,13 +39,13 @@ internal sealed class IndexMap
     }
 
     /// <summary>
-    /// Applies a batch's items in order. The batch starts at <paramref name="batchOffset"/> of file
-    /// <paramref name="fileSeq"/> and its data section at <paramref name="dataOffset"/>. Returns null, or the reason
+    /// Applies a batch's items (in the grammar of format <paramref name="formatVersion"/>) in order. The batch's data
+    /// section starts at <paramref name="dataOffset"/> of file <paramref name="fileSeq"/>. Returns null, or the reason
     /// the items are malformed (nothing is applied past that item).
     /// </summary>
-    public string? ApplyBatch(uint fileSeq, long dataOffset, ReadOnlySpan<byte> items)
+    public string? ApplyBatch(uint fileSeq, uint formatVersion, long dataOffset, ReadOnlySpan<byte> items)
     {
-        var reader = new BatchItemReader(items);
+        var reader = new BatchItemReader(items, formatVersion);
         BatchItem item = default;
         long blockOffset = dataOffset;
         while (!reader.AtEnd)
@@ -116,7 +116,7 @@ internal sealed class IndexMap
         Span<uint> ends = item.Count <= 256 ? stackalloc uint[item.Count] : (rented = ArrayPool<uint>.Shared.Rent(item.Count)).AsSpan(0, item.Count);
         try
         {
-            BatchItemReader.DecodeEnds(item.EntryLengths, ends);
+            BatchItemReader.DecodeEnds(item.EntryLengths, ends, item.RawLength);
             var run = new EntryRun
             {
                 FileSeq = fileSeq,

@@ -124,7 +124,7 @@ internal sealed unsafe class DirectAppender : IDisposable
         long mask = _align - 1;
         long start = writeOffset & ~mask;
         int prefix = (int)(writeOffset - start);
-        long end = writeOffset + length + BatchFormat.HeaderSize;
+        long end = writeOffset + length + BatchFormat.TerminatorSize;
         long paddedEnd = (end + mask) & ~mask;
         long total = paddedEnd - start;
         if (total > MaxStagedBytes || paddedEnd > _fileLength)

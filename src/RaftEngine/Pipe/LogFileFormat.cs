@@ -4,7 +4,7 @@ namespace ManagedKv.RaftEngine;
 
 /// <summary>
 /// Constants and codec of the log file header (FORMAT.md, "File header") and file names. On-disk: never renumber.
-/// Writes version 2; reads versions 1 and 2.
+/// Writes version 3; reads versions 1 to 3 (versions 2 and 3 share the file header; they differ in the batch).
 /// </summary>
 internal static class LogFileFormat
 {
@@ -12,18 +12,21 @@ internal static class LogFileFormat
     public const ulong Magic = 0x4C54464152564B4DUL;
 
     /// <summary>The format version this code writes.</summary>
-    public const uint Version = 2;
+    public const uint Version = 3;
 
     /// <summary>The oldest format version this code reads.</summary>
     public const uint OldestReadableVersion = 1;
 
-    /// <summary>Bytes of the version 2 header: magic, version, reserved, seq, previous seq, previous length, checksum, reserved.</summary>
+    /// <summary>Bytes of the version 2 and 3 header: magic, version, reserved, seq, previous seq, previous length, checksum, reserved.</summary>
     public const int HeaderSize = 48;
 
     /// <summary>Bytes of the version 1 header: magic u64, version u32, checksum u32.</summary>
     public const int HeaderSizeV1 = 16;
 
-    /// <summary>Version 2 files carry the low 32 bits of their sequence in every batch header: sequences stay below 2^32.</summary>
+    /// <summary>
+    /// Sequences stay below 2^32: version 2 files carry the low 32 bits of their sequence in every batch header, and
+    /// the index keeps file sequences as 32-bit values.
+    /// </summary>
     public const ulong MaxSequence = uint.MaxValue;
 
     public const string Extension = ".raftlog";
@@ -57,7 +60,7 @@ internal static class LogFileFormat
     }
 
     /// <summary>
-    /// Writes a version 2 header for file <paramref name="seq"/> whose predecessor in the directory is file
+    /// Writes a version 3 header for file <paramref name="seq"/> whose predecessor in the directory is file
     /// <paramref name="prevSeq"/> with <paramref name="prevLength"/> bytes of data (both 0 when there is none).
     /// </summary>
     public static void WriteHeader(Span<byte> destination, ulong seq, ulong prevSeq, long prevLength)
@@ -96,7 +99,7 @@ internal static class LogFileFormat
             header = new LogFileHeader(1, HeaderSizeV1, seq, 0, 0);
             return null;
         }
-        if (version != 2)
+        if (version != 2 && version != 3)
         {
             return $"unsupported format version {version} (this code reads versions {OldestReadableVersion} to {Version})";
         }
@@ -117,7 +120,7 @@ internal static class LogFileFormat
         {
             return $"file header names sequence {stored}, not the file's {seq}";
         }
-        header = new LogFileHeader(2, HeaderSize, seq, BinaryPrimitives.ReadUInt64LittleEndian(fileStart[24..]), (long)BinaryPrimitives.ReadUInt64LittleEndian(fileStart[32..]));
+        header = new LogFileHeader(version, HeaderSize, seq, BinaryPrimitives.ReadUInt64LittleEndian(fileStart[24..]), (long)BinaryPrimitives.ReadUInt64LittleEndian(fileStart[32..]));
         return null;
     }
 }

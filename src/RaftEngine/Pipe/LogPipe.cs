@@ -47,7 +47,7 @@ internal sealed unsafe class LogPipe : IDisposable
     private long _writeOffset;
     private bool _unsynced;
     // The file header followed by the end-of-data terminator.
-    private readonly byte[] _fileHeader = new byte[LogFileFormat.HeaderSize + BatchFormat.HeaderSize];
+    private readonly byte[] _fileHeader = new byte[LogFileFormat.HeaderSize + BatchFormat.TerminatorSize];
     private readonly List<ReadOnlyMemory<byte>> _gather = [];
     private long _recycledReuses;
     private long _cacheDrops;
@@ -78,7 +78,7 @@ internal sealed unsafe class LogPipe : IDisposable
 
     // Written after every append (FORMAT.md, "End of data"): the bytes after the data always read as a zero header,
     // even in a recycled file full of a previous life's batches.
-    private static readonly ReadOnlyMemory<byte> s_terminator = new byte[BatchFormat.HeaderSize];
+    private static readonly ReadOnlyMemory<byte> s_terminator = new byte[BatchFormat.TerminatorSize];
 
     private LogPipe(string directory, RaftEngineOptions options)
     {
@@ -233,7 +233,7 @@ internal sealed unsafe class LogPipe : IDisposable
             }
         }
         _unsynced = true;
-        bool mapped = _mapping != null && !syncNext && length <= _mappedMax && _writeOffset + length + BatchFormat.HeaderSize <= _mappedLength;
+        bool mapped = _mapping != null && !syncNext && length <= _mappedMax && _writeOffset + length + BatchFormat.TerminatorSize <= _mappedLength;
         if (mapped)
         {
             AppendMapped(segments, length);
@@ -323,14 +323,15 @@ internal sealed unsafe class LogPipe : IDisposable
         }
     }
 
-    // The terminator first, the first batch header of the group last: a process killed mid-copy leaves the
-    // previous terminator's zeros at the write offset, which recovery reads as the clean end of the data.
+    // The terminator first, the group's first 16 bytes (its first batch header, at most 14 bytes, and the start of
+    // its items) last: a process killed mid-copy leaves the previous terminator's zeros at the write offset, which
+    // recovery reads as the clean end of the data.
     private void AppendMapped(IReadOnlyList<ReadOnlyMemory<byte>> segments, long length)
     {
         byte* destination = _base + _writeOffset;
-        new Span<byte>(destination + length, BatchFormat.HeaderSize).Clear();
+        new Span<byte>(destination + length, BatchFormat.TerminatorSize).Clear();
         ReadOnlySpan<byte> first = segments[0].Span;
-        int held = Math.Min(first.Length, BatchFormat.HeaderSize);
+        int held = Math.Min(first.Length, BatchFormat.TerminatorSize);
         first[held..].CopyTo(new Span<byte>(destination + held, first.Length - held));
         long position = first.Length;
         for (int i = 1; i < segments.Count; i++)

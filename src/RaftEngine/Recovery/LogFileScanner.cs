@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using ManagedKv.Lsm.Util;
 using Microsoft.Win32.SafeHandles;
 
 namespace ManagedKv.RaftEngine;
@@ -128,18 +129,23 @@ internal sealed class LogFileScanner
         _result.ValidLength = _end;
     }
 
-    // Version 2: the data ends where a zero batch header is (FORMAT.md, "End of data"): every append is followed by
-    // 16 zero bytes, and a file's first batch position is zeroed when the file is created or recycled.
+    // Versions 2-3: the data ends where a zero batch header is (FORMAT.md, "End of data"): every append is followed
+    // by 16 zero bytes, and a file's first batch position is zeroed when the file is created or recycled. Version 3
+    // looks at the 5 bytes of a zero checksum and items length (no batch has an empty items section): the writer's
+    // bytes held back to the end of a mapped copy cover them even when a group's header and items are shorter than
+    // the terminator.
     private bool IsCleanEnd(long offset)
     {
-        int available = (int)Math.Min(BatchFormat.HeaderSize, _end - offset);
+        int marker = _version >= 3 ? BatchFormat.EndMarkerSizeV3 : BatchFormat.TerminatorSize;
+        int available = (int)Math.Min(marker, _end - offset);
         return !Window(offset, available).ContainsAnyExcept((byte)0);
     }
 
     // The next offset at or after `from` where a whole valid batch parses, or the end of the file.
     private long Resync(long from)
     {
-        for (long offset = from; offset + BatchFormat.HeaderSize <= _end; offset++)
+        int smallest = _version >= 3 ? BatchFormat.MinHeaderSize : BatchFormat.HeaderSizeV2;
+        for (long offset = from; offset + smallest <= _end; offset++)
         {
             if (TryParseBatch(offset, record: false, out _) == null)
             {
@@ -149,46 +155,44 @@ internal sealed class LogFileScanner
         return _end;
     }
 
-    // Batch := header(16) items data (FORMAT.md, "Batch"). Returns null if valid, else the failed check.
+    // Batch := header items data (FORMAT.md, "Batch"). Returns null if valid, else the failed check.
     private string? TryParseBatch(long offset, bool record, out long total)
     {
         total = 0;
-        if (_end - offset < BatchFormat.HeaderSize)
+        string? error = _version >= 3
+            ? TryParseHeaderV3(offset, out uint checksum, out int headerLength, out long itemsLength, out long totalLength)
+            : TryParseHeaderV2(offset, out checksum, out headerLength, out itemsLength, out totalLength);
+        if (error != null)
         {
-            return "truncated batch header";
-        }
-        ReadOnlySpan<byte> header = Window(offset, BatchFormat.HeaderSize);
-        uint checksum = BinaryPrimitives.ReadUInt32LittleEndian(header);
-        uint totalLength = BinaryPrimitives.ReadUInt32LittleEndian(header[4..]);
-        uint itemsLength = BinaryPrimitives.ReadUInt32LittleEndian(header[8..]);
-        uint flags = BinaryPrimitives.ReadUInt32LittleEndian(header[12..]);
-        if (itemsLength == 0 || totalLength > BatchFormat.MaxBatchSize || totalLength < BatchFormat.HeaderSize + (ulong)itemsLength)
-        {
-            return "bad batch length";
+            return error;
         }
         if (totalLength > _end - offset)
         {
             return _endKnown ? "batch extends past the data length recorded by the next file" : "batch extends past the end of the file";
         }
         ReadOnlySpan<byte> batch = Window(offset, (int)totalLength);
-        if (Checksum.Compute(batch[4..(BatchFormat.HeaderSize + (int)itemsLength)], _result.Seq) != checksum)
+        if (Checksum.Compute(batch[4..(headerLength + (int)itemsLength)], _result.Seq) != checksum)
         {
             return "batch checksum mismatch";
         }
-        if (flags != _expectedTag)
+        if (_version < 3)
         {
-            return _version == 1 ? $"unknown batch flags {flags}" : $"batch file tag {flags} does not match the file's sequence {_result.Seq}";
+            uint tag = BinaryPrimitives.ReadUInt32LittleEndian(batch[12..]);
+            if (tag != _expectedTag)
+            {
+                return _version == 1 ? $"unknown batch flags {tag}" : $"batch file tag {tag} does not match the file's sequence {_result.Seq}";
+            }
         }
-        ReadOnlySpan<byte> items = batch.Slice(BatchFormat.HeaderSize, (int)itemsLength);
-        ReadOnlySpan<byte> data = batch[(BatchFormat.HeaderSize + (int)itemsLength)..];
-        var reader = new BatchItemReader(items);
+        ReadOnlySpan<byte> items = batch.Slice(headerLength, (int)itemsLength);
+        ReadOnlySpan<byte> data = batch[(headerLength + (int)itemsLength)..];
+        var reader = new BatchItemReader(items, _version);
         BatchItem item = default;
         int dataUsed = 0;
         while (!reader.AtEnd)
         {
-            if (!reader.TryRead(ref item, out string? error))
+            if (!reader.TryRead(ref item, out string? itemError))
             {
-                return error;
+                return itemError;
             }
             if (item.Tag != BatchFormat.TagEntries)
             {
@@ -213,9 +217,63 @@ internal sealed class LogFileScanner
         total = totalLength;
         if (record)
         {
-            _result.Batches.Add((offset + BatchFormat.HeaderSize + itemsLength, _result.Items.Length, (int)itemsLength));
+            _result.Batches.Add((offset + headerLength + itemsLength, _result.Items.Length, (int)itemsLength));
             _result.Items.Write(items);
         }
+        return null;
+    }
+
+    // Versions 1-2: checksum u32, totalLength u32, itemsLength u32, file tag u32 (checked after the checksum).
+    private string? TryParseHeaderV2(long offset, out uint checksum, out int headerLength, out long itemsLength, out long totalLength)
+    {
+        checksum = 0;
+        headerLength = BatchFormat.HeaderSizeV2;
+        itemsLength = 0;
+        totalLength = 0;
+        if (_end - offset < BatchFormat.HeaderSizeV2)
+        {
+            return "truncated batch header";
+        }
+        ReadOnlySpan<byte> header = Window(offset, BatchFormat.HeaderSizeV2);
+        checksum = BinaryPrimitives.ReadUInt32LittleEndian(header);
+        totalLength = BinaryPrimitives.ReadUInt32LittleEndian(header[4..]);
+        itemsLength = BinaryPrimitives.ReadUInt32LittleEndian(header[8..]);
+        if (itemsLength == 0 || totalLength > BatchFormat.MaxBatchSize || totalLength < BatchFormat.HeaderSizeV2 + itemsLength)
+        {
+            return "bad batch length";
+        }
+        return null;
+    }
+
+    // Version 3: checksum u32, itemsLength varint, dataLength varint (at most 5 bytes each).
+    private string? TryParseHeaderV3(long offset, out uint checksum, out int headerLength, out long itemsLength, out long totalLength)
+    {
+        checksum = 0;
+        headerLength = 0;
+        itemsLength = 0;
+        totalLength = 0;
+        int available = (int)Math.Min(BatchFormat.MaxHeaderSize, _end - offset);
+        if (available < BatchFormat.MinHeaderSize)
+        {
+            return "truncated batch header";
+        }
+        ReadOnlySpan<byte> header = Window(offset, available);
+        checksum = BinaryPrimitives.ReadUInt32LittleEndian(header);
+        int n1 = Coding.TryReadVarint64(header[4..Math.Min(available, 9)], out ulong items);
+        ulong data = 0;
+        int n2 = n1 == 0 ? 0 : Coding.TryReadVarint64(header[(4 + n1)..Math.Min(available, 9 + n1)], out data);
+        if (n1 == 0 || n2 == 0)
+        {
+            return "truncated or overlong batch header length";
+        }
+        headerLength = 4 + n1 + n2;
+        if (items == 0 || items > BatchFormat.MaxBatchSize || data > BatchFormat.MaxBatchSize
+            || (ulong)headerLength + items + data > BatchFormat.MaxBatchSize)
+        {
+            return "bad batch length";
+        }
+        itemsLength = (long)items;
+        totalLength = headerLength + (long)(items + data);
         return null;
     }
 

@@ -75,7 +75,7 @@ internal static class LogRecovery
             ReadOnlySpan<byte> items = result.Items.WrittenSpan;
             foreach ((long dataOffset, int start, int length) in result.Batches)
             {
-                string? error = index.ApplyBatch((uint)result.Seq, dataOffset, items.Slice(start, length));
+                string? error = index.ApplyBatch((uint)result.Seq, result.Version, dataOffset, items.Slice(start, length));
                 if (error != null)
                 {
                     throw new CorruptionException(result.Path, dataOffset, error);

@@ -22,8 +22,9 @@ public sealed partial class RaftLogEngine
         public Writer First;
         public Writer Last;
         public long TotalLength;
-        public int HeadStart;
-        public int HeadLength;
+        public int HeaderLength;
+        public int HeadStart;   // merged runs: where the header starts in _mergedHeads
+        public int HeadLength;  // header + items
         public long Offset;
     }
 
@@ -151,7 +152,7 @@ public sealed partial class RaftLogEngine
                 else
                 {
                     Interlocked.Increment(ref _mergedBatches);
-                    LogBatch.SealHeader(_mergedHeads.Array.AsSpan(run.HeadStart, run.HeadLength), (int)run.TotalLength, seq);
+                    LogBatch.SealHeader(_mergedHeads.Array.AsSpan(run.HeadStart, run.HeadLength), seq);
                     _segments.Add(_mergedHeads.Array.AsMemory(run.HeadStart, run.HeadLength));
                 }
                 for (Writer w = run.First; ; w = w.Next!)
@@ -173,8 +174,8 @@ public sealed partial class RaftLogEngine
                 Run run = _runs[r];
                 ReadOnlySpan<byte> items = run.First == run.Last
                     ? run.First.Batch!.Items
-                    : _mergedHeads.Array.AsSpan(run.HeadStart + BatchFormat.HeaderSize, run.HeadLength - BatchFormat.HeaderSize);
-                Apply(seq, run.Offset, items);
+                    : _mergedHeads.Array.AsSpan(run.HeadStart + run.HeaderLength, run.HeadLength - run.HeaderLength);
+                Apply(seq, run.Offset + run.HeadLength, items);
             }
         }
         catch (Exception e)
@@ -196,9 +197,9 @@ public sealed partial class RaftLogEngine
     }
 
     // Leader only. Splits the group into runs of consecutive batches, each written as one batch of at most
-    // _maxMergedBatchBytes bytes (every batch alone is within the limit), and builds each merged run's header space
-    // and concatenated items in _mergedHeads. Sets each writer's Written share: the first batch of a run pays the
-    // header, the others their bytes less the header they no longer carry.
+    // _maxMergedBatchBytes bytes (every batch alone is within the limit), and builds each merged run's header and
+    // concatenated items in _mergedHeads. Sets each writer's Written share: the first batch of a run pays the
+    // header, the others their items and data (the header they no longer carry is the only difference).
     private void PlanRuns(Writer leader, Writer last)
     {
         _runs.Clear();
@@ -207,23 +208,14 @@ public sealed partial class RaftLogEngine
         for (Writer w = leader; ; w = w.Next!)
         {
             LogBatch batch = w.Batch!;
-            long shared = batch.EncodedLength - BatchFormat.HeaderSize;
-            if (run.First != null && run.TotalLength + shared > _maxMergedBatchBytes)
+            if (run.First != null && BatchFormat.MaxHeaderSize + run.TotalLength + batch.BodyLength > _maxMergedBatchBytes)
             {
                 CloseRun(ref run);
             }
-            if (run.First == null)
-            {
-                run.First = w;
-                run.TotalLength = batch.EncodedLength;
-                w.Written = batch.EncodedLength;
-            }
-            else
-            {
-                run.TotalLength += shared;
-                w.Written = shared;
-            }
+            run.First ??= w;
+            run.TotalLength += batch.BodyLength;
             run.Last = w;
+            w.Written = batch.BodyLength;
             if (w == last)
             {
                 break;
@@ -232,14 +224,21 @@ public sealed partial class RaftLogEngine
         CloseRun(ref run);
     }
 
-    // Adds the run; a run of several batches gets its header space and items copied into _mergedHeads.
+    // Adds the run (TotalLength: the sum of its batches' items and data so far; the header is added here). A run of
+    // several batches gets its header lengths and items written into _mergedHeads (FORMAT.md, "Batch").
     private void CloseRun(ref Run run)
     {
-        if (run.First != run.Last)
+        if (run.First == run.Last)
         {
-            run.HeadStart = _mergedHeads.Length;
-            _mergedHeads.GetSpan(BatchFormat.HeaderSize);
-            _mergedHeads.Advance(BatchFormat.HeaderSize);
+            LogBatch batch = run.First.Batch!;
+            run.HeaderLength = batch.HeaderLength;
+            run.HeadLength = batch.HeaderLength + batch.ItemsLength;
+        }
+        else
+        {
+            int reserved = _mergedHeads.Length;
+            _mergedHeads.GetSpan(BatchFormat.MaxHeaderSize);
+            _mergedHeads.Advance(BatchFormat.MaxHeaderSize);
             for (Writer w = run.First; ; w = w.Next!)
             {
                 _mergedHeads.Write(w.Batch!.Items);
@@ -248,8 +247,15 @@ public sealed partial class RaftLogEngine
                     break;
                 }
             }
-            run.HeadLength = _mergedHeads.Length - run.HeadStart;
+            int itemsLength = _mergedHeads.Length - reserved - BatchFormat.MaxHeaderSize;
+            long dataLength = run.TotalLength - itemsLength;
+            run.HeaderLength = LogBatch.HeaderLengthFor(itemsLength, dataLength);
+            run.HeadStart = reserved + BatchFormat.MaxHeaderSize - run.HeaderLength;
+            run.HeadLength = run.HeaderLength + itemsLength;
+            LogBatch.WriteHeaderLengths(_mergedHeads.Array.AsSpan(run.HeadStart, run.HeaderLength), itemsLength, dataLength);
         }
+        run.TotalLength += run.HeaderLength;
+        run.First.Written += run.HeaderLength;
         _runs.Add(run);
         run = default;
     }
@@ -324,13 +330,13 @@ public sealed partial class RaftLogEngine
         Interlocked.Add(ref _bytesWritten, total);
     }
 
-    // Leader only. Applies a written batch (its items section) to the index.
-    private void Apply(ulong seq, long batchOffset, ReadOnlySpan<byte> items)
+    // Leader only. Applies a written batch (its items section; its data section starts at dataOffset) to the index.
+    private void Apply(ulong seq, long dataOffset, ReadOnlySpan<byte> items)
     {
-        string? error = _index.ApplyBatch((uint)seq, batchOffset + BatchFormat.HeaderSize + items.Length, items);
+        string? error = _index.ApplyBatch((uint)seq, LogFileFormat.Version, dataOffset, items);
         if (error != null)
         {
-            var bug = new InvalidOperationException($"A batch written at file {seq} offset {batchOffset} does not decode: {error}.");
+            var bug = new InvalidOperationException($"A batch written at file {seq} (data at offset {dataOffset}) does not decode: {error}.");
             _stickyError = bug;
             throw bug;
         }
@@ -362,7 +368,7 @@ public sealed partial class RaftLogEngine
             _segments.Clear();
         }
         Interlocked.Add(ref _rewriteBytes, batch.EncodedLength);
-        Apply(seq, offset, batch.Items);
+        Apply(seq, offset + batch.HeaderLength + batch.ItemsLength, batch.Items);
     }
 
     private void ThrowIfUnwritable()

@@ -118,13 +118,9 @@ public sealed class CorruptionTests
         AssertEntries(engine, 1, Batches - 1);
     }
 
-    [Fact]
-    public void PreallocatedZeroTailIsTheCleanEndInEveryMode()
+    // Opens a copy of `file` under each mode: every batch is read, nothing is dropped, and the data ends at `end`.
+    private static void AssertCleanEndInEveryMode(string file, long end)
     {
-        using var dir = new TempDir();
-        long[] offsets = WriteBatches(dir.Path);
-        string file = dir.LogFiles()[0];
-        Assert.True(new FileInfo(file).Length > offsets[Batches]);
         foreach (RecoveryMode mode in Enum.GetValues<RecoveryMode>())
         {
             using var copy = new TempDir();
@@ -132,8 +128,49 @@ public sealed class CorruptionTests
             using var engine = RaftLogEngine.Open(copy.Path, Options(mode));
             AssertEntries(engine, 1, Batches);
             Assert.Empty(engine.RecoveryReport.DroppedRanges);
-            Assert.Equal(offsets[Batches], RecordedPreviousLength(copy.LogFiles()[1]));
+            Assert.Equal(end, RecordedPreviousLength(copy.LogFiles()[1]));
         }
+    }
+
+    [Fact]
+    public void PreallocatedZeroTailIsTheCleanEndInEveryMode()
+    {
+        using var dir = new TempDir();
+        long[] offsets = WriteBatches(dir.Path);
+        string file = dir.LogFiles()[0];
+        Assert.True(new FileInfo(file).Length > offsets[Batches]);
+        AssertCleanEndInEveryMode(file, offsets[Batches]);
+    }
+
+    [Theory]
+    [InlineData(5)]
+    [InlineData(9)]
+    public void MappedCopyKilledBeforeItsHeldBytesIsACleanEndInEveryMode(int held)
+    {
+        // A mapped append copies a group's first 16 bytes last (FORMAT.md, "End of data"). When the group's header
+        // and items are shorter than that, a kill mid-copy leaves only those bytes of the old terminator zero, and
+        // the group's data after them: at least 5 zero bytes (a zero checksum and items length) where the next batch
+        // would start, which version 3 reads as the end of the data.
+        using var dir = new TempDir();
+        long[] offsets = WriteBatches(dir.Path);
+        string file = dir.LogFiles()[0];
+        byte[] garbage = new byte[300];
+        new Random(held).NextBytes(garbage);
+        garbage[0] |= 1;
+        using (var f = new FileStream(file, FileMode.Open, FileAccess.ReadWrite))
+        {
+            f.Position = offsets[Batches] + held;
+            f.Write(garbage);
+        }
+        AssertCleanEndInEveryMode(file, offsets[Batches]);
+        // One zero byte fewer is not a clean end: the data would go on with a damaged batch.
+        using (var f = new FileStream(file, FileMode.Open, FileAccess.ReadWrite))
+        {
+            f.Position = offsets[Batches] + 4;
+            f.WriteByte(0xA5);
+        }
+        CorruptionException e = Assert.Throws<CorruptionException>(() => RaftLogEngine.Open(dir.Path, Options(RecoveryMode.AbsoluteConsistency)));
+        Assert.Equal(offsets[Batches], e.Offset);
     }
 
     [Fact]
@@ -144,7 +181,7 @@ public sealed class CorruptionTests
         WriteBatches(dir.Path, firstIndex: Batches + 1);
         string older = dir.LogFiles()[0];
         // A zeroed header in an older file is not an end of data: the next file says the data goes on.
-        Zero(older, offsets[4], BatchFormat.HeaderSize);
+        Zero(older, offsets[4], BatchFormat.TerminatorSize);
         CorruptionException e = Assert.Throws<CorruptionException>(() => RaftLogEngine.Open(dir.Path, Options(RecoveryMode.TolerateTailCorruption)));
         Assert.Equal(older, e.FilePath);
         Assert.Equal(offsets[4], e.Offset);
@@ -159,7 +196,7 @@ public sealed class CorruptionTests
         using var dir = new TempDir();
         long[] offsets = WriteBatches(dir.Path);
         string file = dir.LogFiles()[0];
-        FileDamage.FlipByte(file, offsets[2] + BatchFormat.HeaderSize + 2); // inside the items of batch 3
+        FileDamage.FlipByte(file, offsets[2] + 7 + 2); // inside the items of batch 3 (its header: checksum, items length, 2-byte data length)
 
         CorruptionException e = Assert.Throws<CorruptionException>(() => RaftLogEngine.Open(dir.Path, Options(RecoveryMode.AbsoluteConsistency)));
         Assert.Equal(offsets[2], e.Offset);

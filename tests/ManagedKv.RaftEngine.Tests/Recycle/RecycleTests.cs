@@ -80,19 +80,7 @@ public sealed class RecycleTests
 
     private static ulong SeqOf(string file) => ulong.Parse(Path.GetFileName(file)[..16], System.Globalization.CultureInfo.InvariantCulture);
 
-    // Walks the batches of a version 2 file from its header to the first header that is not this file's; returns
-    // that offset (the end of its data).
-    private static long DataEnd(string file)
-    {
-        byte[] bytes = File.ReadAllBytes(file);
-        uint tag = (uint)SeqOf(file);
-        long offset = LogFileFormat.HeaderSize;
-        while (offset + BatchFormat.HeaderSize <= bytes.Length && BinaryPrimitives.ReadUInt32LittleEndian(bytes.AsSpan((int)offset + 12)) == tag)
-        {
-            offset += BinaryPrimitives.ReadUInt32LittleEndian(bytes.AsSpan((int)offset + 4));
-        }
-        return offset;
-    }
+    private static long DataEnd(string file) => BatchBytes.DataEnd(file);
 
     private static string CopyDir(string from, string to)
     {
@@ -120,8 +108,8 @@ public sealed class RecycleTests
         // The reused file holds a previous life's batches after the new data and its zero terminator.
         byte[] bytes = File.ReadAllBytes(active);
         long end = DataEnd(active);
-        Assert.True(bytes.AsSpan((int)end, BatchFormat.HeaderSize).IndexOfAnyExcept((byte)0) < 0, "no zero terminator after the data");
-        Assert.True(bytes.AsSpan((int)end + BatchFormat.HeaderSize).IndexOfAnyExcept((byte)0) >= 0, "the recycled file shows no stale bytes");
+        Assert.True(bytes.AsSpan((int)end, BatchFormat.TerminatorSize).IndexOfAnyExcept((byte)0) < 0, "no zero terminator after the data");
+        Assert.True(bytes.AsSpan((int)end + BatchFormat.TerminatorSize).IndexOfAnyExcept((byte)0) >= 0, "the recycled file shows no stale bytes");
         foreach (RecoveryMode mode in Enum.GetValues<RecoveryMode>())
         {
             foreach (bool reopenMapped in new[] { true, false })
@@ -156,7 +144,7 @@ public sealed class RecycleTests
         using (var f = new FileStream(active, FileMode.Open, FileAccess.ReadWrite))
         {
             f.Position = end;
-            f.Write(Enumerable.Repeat((byte)0xA5, BatchFormat.HeaderSize).ToArray());
+            f.Write(Enumerable.Repeat((byte)0xA5, BatchFormat.TerminatorSize).ToArray());
         }
         using (var copy = new TempDir())
         {
@@ -207,20 +195,14 @@ public sealed class RecycleTests
     }
 
     [Fact]
-    public void VersionOneFilesAreStillReadAndFollowedByVersionTwo()
+    public void VersionOneFilesAreStillReadAndFollowedByCurrentVersionFiles()
     {
         using var dir = new TempDir();
-        // A version 1 file as the previous code wrote it: 16-byte header, batches with flags 0.
-        var batch = new LogBatch();
-        batch.AddEntries(LiveRegion, 1, new ReadOnlyMemory<byte>[] { Entry(1), Entry(2) });
-        batch.PutState(LiveRegion, "k"u8, "v1"u8);
-        batch.Finish(0);
-        batch.SealHeader(1);
-        byte[] encoded = [.. batch.HeadMemory.ToArray(), .. batch.DataMemory.ToArray()];
-        BinaryPrimitives.WriteUInt32LittleEndian(encoded.AsSpan(12), 0);
-        BinaryPrimitives.WriteUInt32LittleEndian(encoded, Checksum.Compute(encoded.AsSpan(4, BatchFormat.HeaderSize - 4 + batch.ItemsLength), 1));
+        // A version 1 file as the code of that version wrote it: 16-byte header, batches with flags 0.
+        byte[] encoded = BatchBytes.VersionTwoBatch(1, 0, LiveRegion, 1, [Entry(1), Entry(2)], "k"u8.ToArray(), "v1"u8.ToArray());
         byte[] header = Convert.FromHexString("4D4B56524146544C" + "01000000" + "3DDA38BE");
         File.WriteAllBytes(Path.Combine(dir.Path, LogFileFormat.FileName(1)), [.. header, .. encoded]);
+        var batch = new LogBatch();
 
         using (var engine = RaftLogEngine.Open(dir.Path, Options(mapped: true, RecoveryMode.AbsoluteConsistency)))
         {
@@ -237,9 +219,9 @@ public sealed class RecycleTests
             Assert.Equal("v1"u8.ToArray(), engine.GetState(LiveRegion, "k"u8));
         }
         Assert.Equal(1u, BinaryPrimitives.ReadUInt32LittleEndian(File.ReadAllBytes(dir.LogFiles()[0]).AsSpan(8)));
-        // The new file is version 2: its batches carry the file tag.
+        // The new file is of the current version, and its batches walk by that version's headers.
         string newer = dir.LogFiles()[1];
-        byte[] v2 = File.ReadAllBytes(newer);
-        Assert.Equal((uint)SeqOf(newer), BinaryPrimitives.ReadUInt32LittleEndian(v2.AsSpan(LogFileFormat.HeaderSize + 12)));
+        Assert.Equal(LogFileFormat.Version, BinaryPrimitives.ReadUInt32LittleEndian(File.ReadAllBytes(newer).AsSpan(8)));
+        Assert.Single(BatchBytes.Walk(newer, out _));
     }
 }

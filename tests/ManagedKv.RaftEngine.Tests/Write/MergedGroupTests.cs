@@ -57,16 +57,18 @@ public sealed class MergedGroupTests
         {
             engine.WriteGroupForTest([a, b], sync: true);
             written = engine.BytesWritten;
-            Assert.Equal(a.EncodedLength + b.EncodedLength - BatchFormat.HeaderSize, written);
+            // One 6-byte header (items 16, data 12) for both batches' items and data.
+            Assert.Equal(6 + a.BodyLength + b.BodyLength, written);
+            Assert.Equal(34, written);
         }
         string file = Assert.Single(dir.LogFiles());
         Assert.Equal(1UL, ulong.Parse(Path.GetFileName(file)[..16], System.Globalization.CultureInfo.InvariantCulture));
-        byte[] bytes = File.ReadAllBytes(file).AsSpan(LogFileFormat.HeaderSize, (int)written + BatchFormat.HeaderSize).ToArray();
+        byte[] bytes = File.ReadAllBytes(file).AsSpan(LogFileFormat.HeaderSize, (int)written + BatchFormat.TerminatorSize).ToArray();
         string expected =
-            "4669F845" + "33000000" + "17000000" + "01000000"   // header: checksum, total 51, items 23, file tag 1
-            + "010705020003070201"                              // batch a: Entries region 7, first 5, count 2, none, raw 3, block 7, lengths 2 1
-            + "0207016B0176"                                    // batch b: PutState region 7, "k" = "v"
-            + "01070601000105" + "01"                           // batch b: Entries region 7, first 6, count 1, none, raw 1, block 5, length 1
+            "3605C1E5" + "10" + "0C"                            // header: checksum, items 16, data 12
+            + "010705020302"                                    // batch a: Entries region 7, first 5, count 2, raw 3, length 2
+            + "0207016B0176"                                    // batch b: PutState region 7 (a batch's first item names its region), "k" = "v"
+            + "09060101"                                        // batch b: Entries (same region), first 6, count 1, raw 1
             + "616263" + "50392F89"                             // a's block "abc" + xxh3-low32(seed 0)
             + "64" + "CAA7C7C9"                                 // b's block "d" + xxh3-low32(seed 0)
             + "00000000000000000000000000000000";               // the terminator
@@ -88,15 +90,18 @@ public sealed class MergedGroupTests
         LogBatch[] group = Group(1);
         using (var engine = RaftLogEngine.Open(dir.Path, Options()))
         {
-            // Room for two of the three batches in one merged batch: written as 2 + 1.
+            // Room for two of the three batches in one merged batch: written as 2 + 1. Each batch has 12 bytes of items
+            // and 304 of data; its own header and the merged one both take 7 bytes (one byte of items length, two of
+            // data length).
             group[0].Finish(compressionThreshold: 0);
+            Assert.Equal((7, 316), (group[0].HeaderLength, group[0].BodyLength));
             engine.MaxMergedBatchBytes = 2 * group[0].EncodedLength;
             engine.WriteGroupForTest(group, sync: false);
-            Assert.Equal(3L * group[0].EncodedLength - BatchFormat.HeaderSize, engine.BytesWritten);
+            Assert.Equal((3L * 316) + (2 * 7), engine.BytesWritten);
             AssertLog(engine, 1, 3);
             engine.MaxMergedBatchBytes = 1;
             engine.WriteGroupForTest(Group(4), sync: false);
-            Assert.Equal(6L * group[0].EncodedLength - BatchFormat.HeaderSize, engine.BytesWritten);
+            Assert.Equal((6L * 316) + (5 * 7), engine.BytesWritten);
             AssertLog(engine, 1, 6);
         }
         using (var engine = RaftLogEngine.Open(dir.Path, Options()))
@@ -132,8 +137,10 @@ public sealed class MergedGroupTests
             Assert.Equal("entry block checksum mismatch", e.Reason);
         }
 
-        // A byte of the second merged batch's items (its second batch's items): the header checksum fails.
-        FileDamage.FlipByte(file, second + BatchFormat.HeaderSize + (size - BatchFormat.HeaderSize - 3 * 304) / 3 + 2);
+        // A byte of the second merged batch's items (its second batch's items, after the 7-byte header and the first
+        // batch's 12 bytes of items): the header checksum fails.
+        Assert.Equal(7 + (3 * 12) + (3 * 304), size);
+        FileDamage.FlipByte(file, second + 7 + 12 + 2);
         CorruptionException bad = Assert.Throws<CorruptionException>(() => RaftLogEngine.Open(dir.Path, Options()));
         Assert.Equal(second, bad.Offset);
         Assert.Contains("checksum", bad.Reason);
