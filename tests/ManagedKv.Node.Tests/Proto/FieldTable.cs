@@ -141,6 +141,8 @@ internal static class FieldTable
     [
         ("kvrpcpb.Context", 4), ("kvrpcpb.Context", 26), ("kvrpcpb.Context", 30),
         ("kvrpcpb.GetResponse", 5),
+        ("kvrpcpb.BatchGetResponse", 3),
+        ("kvrpcpb.CommitRequest", 5),
         ("pdpb.RegionHeartbeatRequest", 11),
         ("pdpb.GetRegionResponse", 4),
     ];
