@@ -1,0 +1,6 @@
+// A PD service that overrides nothing: every method answers UNIMPLEMENTED (the generated base).
+namespace ManagedKv.Node.Tests.Proto;
+
+internal sealed class EmptyPdService : Pdpb.PD.PDBase
+{
+}

@@ -1,0 +1,6 @@
+// A Tikv service that overrides nothing: every method answers UNIMPLEMENTED (the generated base).
+namespace ManagedKv.Node.Tests.Proto;
+
+internal sealed class EmptyTikvService : Tikvpb.Tikv.TikvBase
+{
+}
