@@ -4,7 +4,7 @@
 using Google.Protobuf.Reflection;
 using Grpc.Core;
 
-namespace ManagedKv.Node.Tests.Proto;
+namespace ManagedKv.Proto.Tests.Proto;
 
 public sealed class ServiceContractTests
 {

@@ -2,11 +2,11 @@
 // full protobuf name (nested messages included), for the descriptor and service tests.
 using Google.Protobuf.Reflection;
 
-namespace ManagedKv.Node.Tests.Proto;
+namespace ManagedKv.Proto.Tests.Proto;
 
 internal static class ProtoFiles
 {
-    /// <summary>Every .proto file of src/Node/Proto, as generated.</summary>
+    /// <summary>Every .proto file of src/Proto, as generated.</summary>
     public static readonly FileDescriptor[] All =
     [
         Metapb.MetapbReflection.Descriptor,

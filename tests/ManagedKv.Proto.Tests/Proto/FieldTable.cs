@@ -6,7 +6,7 @@
 // Line format: `package.Message = num name [repeated] type | ...` where type is a scalar
 // (uint64, uint32, int64, int32, bool, bytes, string), a full message or enum name, or
 // `map<key,value>`. An empty field list (`package.Message =`) means the message has no fields.
-namespace ManagedKv.Node.Tests.Proto;
+namespace ManagedKv.Proto.Tests.Proto;
 
 internal static class FieldTable
 {

@@ -2,7 +2,7 @@
 // must parse, keep every known field, and survive re-serialization unchanged.
 using Google.Protobuf;
 
-namespace ManagedKv.Node.Tests.Proto;
+namespace ManagedKv.Proto.Tests.Proto;
 
 public sealed class UnknownFieldTests
 {

@@ -6,7 +6,7 @@ using Google.Protobuf;
 using Grpc.Core;
 using Kvrpcpb;
 
-namespace ManagedKv.Node.Tests.Grpc;
+namespace ManagedKv.Proto.Tests.Grpc;
 
 internal sealed class DictionaryTikvService : Tikvpb.Tikv.TikvBase
 {

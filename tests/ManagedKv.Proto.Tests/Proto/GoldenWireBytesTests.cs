@@ -3,7 +3,7 @@
 // The generated writer emits fields in number order, which these byte strings follow.
 using Google.Protobuf;
 
-namespace ManagedKv.Node.Tests.Proto;
+namespace ManagedKv.Proto.Tests.Proto;
 
 public sealed class GoldenWireBytesTests
 {

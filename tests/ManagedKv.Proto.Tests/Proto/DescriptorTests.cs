@@ -2,7 +2,7 @@
 // types, the reserved numbers kvproto skips, packages and C# namespaces.
 using Google.Protobuf.Reflection;
 
-namespace ManagedKv.Node.Tests.Proto;
+namespace ManagedKv.Proto.Tests.Proto;
 
 public sealed class DescriptorTests
 {

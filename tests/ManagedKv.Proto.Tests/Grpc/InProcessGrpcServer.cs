@@ -9,7 +9,7 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
-namespace ManagedKv.Node.Tests.Grpc;
+namespace ManagedKv.Proto.Tests.Grpc;
 
 internal sealed class InProcessGrpcServer : IAsyncDisposable
 {

@@ -1,7 +1,7 @@
 // A minimal protobuf writer for the tests' model: varints, tags (number << 3 | wire type) and
 // length-delimited fields, written straight from the encoding rules, with proto3's "zero value is
 // absent" rule. Used to check the generated encoder on random values.
-namespace ManagedKv.Node.Tests.Proto;
+namespace ManagedKv.Proto.Tests.Proto;
 
 internal sealed class HandEncoder
 {

@@ -5,7 +5,7 @@ using Google.Protobuf;
 using Google.Protobuf.Reflection;
 using Grpc.Core;
 
-namespace ManagedKv.Node.Tests.Proto;
+namespace ManagedKv.Proto.Tests.Proto;
 
 internal sealed class RecordingServiceBinder : ServiceBinderBase
 {

@@ -1,5 +1,5 @@
 // A PD service that overrides nothing: every method answers UNIMPLEMENTED (the generated base).
-namespace ManagedKv.Node.Tests.Proto;
+namespace ManagedKv.Proto.Tests.Proto;
 
 internal sealed class EmptyPdService : Pdpb.PD.PDBase
 {

@@ -5,7 +5,7 @@ using Grpc.Core;
 using Grpc.Net.Client;
 using Kvrpcpb;
 
-namespace ManagedKv.Node.Tests.Grpc;
+namespace ManagedKv.Proto.Tests.Grpc;
 
 public sealed class RoundTripTests
 {

@@ -3,7 +3,7 @@
 // Set MANAGEDKV_SEED to replay; the seed is printed on failure.
 using Google.Protobuf;
 
-namespace ManagedKv.Node.Tests.Proto;
+namespace ManagedKv.Proto.Tests.Proto;
 
 public sealed class RandomizedWireTests
 {
