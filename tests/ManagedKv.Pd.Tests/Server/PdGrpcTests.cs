@@ -416,6 +416,80 @@ public sealed class PdGrpcTests
     }
 
     [Fact]
+    public async Task RegionHeartbeatBeforeBootstrapAnswersNotBootstrappedAndEnds()
+    {
+        using var dir = new TempDir();
+        await using PdTestServer pd = await PdTestServer.StartAsync(dir);
+        using AsyncDuplexStreamingCall<RegionHeartbeatRequest, RegionHeartbeatResponse> hb = pd.Client.RegionHeartbeat(deadline: Deadline());
+        await hb.RequestStream.WriteAsync(Heartbeat(pd, 2, "", "", 1, 1, 3, 1));
+        Assert.True(await hb.ResponseStream.MoveNext());
+        Assert.Equal(ErrorType.NotBootstrapped, hb.ResponseStream.Current.Header.Error.Type);
+        Assert.False(await hb.ResponseStream.MoveNext());
+        GetRegionResponse region = await pd.Client.GetRegionAsync(new GetRegionRequest { Header = pd.Header }, deadline: Deadline());
+        Assert.Equal(ErrorType.NotBootstrapped, region.Header.Error.Type);
+    }
+
+    [Fact]
+    public async Task RegionHeartbeatFromUnknownStoreEndsTheStream()
+    {
+        using var dir = new TempDir();
+        await using PdTestServer pd = await PdTestServer.StartAsync(dir);
+        await BootstrapLikeTikvAsync(pd, "127.0.0.1:20160");
+        using AsyncDuplexStreamingCall<RegionHeartbeatRequest, RegionHeartbeatResponse> hb = pd.Client.RegionHeartbeat(deadline: Deadline());
+        await hb.RequestStream.WriteAsync(Heartbeat(pd, 2, "", "", 1, 1, 3, storeId: 42));
+        RpcException e = await Assert.ThrowsAsync<RpcException>(async () => await hb.ResponseStream.MoveNext());
+        Assert.Equal(StatusCode.Unknown, e.StatusCode);
+        Assert.Equal("invalid store ID 42, not found", e.Status.Detail);
+    }
+
+    [Fact]
+    public async Task ConcurrentHeartbeatStreamsFromSeveralStores()
+    {
+        using var dir = new TempDir();
+        await using PdTestServer pd = await PdTestServer.StartAsync(dir);
+        (ulong store1, ulong region1, ulong peer1) = await BootstrapLikeTikvAsync(pd, "127.0.0.1:20160");
+        const int stores = 3;
+        const int regionsPerStore = 50;
+        var storeIds = new ulong[stores];
+        storeIds[0] = store1;
+        for (int s = 1; s < stores; s++)
+        {
+            storeIds[s] = pd.Server.Cluster.AllocId(1);
+            Assert.Null(pd.Server.Cluster.PutStore(new Metapb.Store { Id = storeIds[s], Address = $"127.0.0.1:{20160 + s}" }));
+        }
+        // Region i covers [k{i:000}, k{i+1:000}); the bootstrap region shrinks to [k{max}, +inf) first.
+        int total = stores * regionsPerStore;
+        using (var first = pd.Client.RegionHeartbeat(deadline: Deadline()))
+        {
+            await first.RequestStream.WriteAsync(Heartbeat(pd, region1, $"k{total:000}", "", 2, 1, peer1, store1));
+            await first.RequestStream.CompleteAsync();
+            Assert.False(await first.ResponseStream.MoveNext());
+        }
+        ulong baseId = pd.Server.Cluster.AllocId((uint)(2 * total)) - (ulong)(2 * total);
+        await Task.WhenAll(Enumerable.Range(0, stores).Select(async s =>
+        {
+            using AsyncDuplexStreamingCall<RegionHeartbeatRequest, RegionHeartbeatResponse> hb = pd.Client.RegionHeartbeat(deadline: Deadline());
+            for (int j = 0; j < regionsPerStore; j++)
+            {
+                int i = s * regionsPerStore + j;
+                string start = i == 0 ? "" : $"k{i:000}";
+                await hb.RequestStream.WriteAsync(Heartbeat(pd, baseId + 1 + (ulong)(2 * i), start, $"k{i + 1:000}", 2, 1,
+                    baseId + 2 + (ulong)(2 * i), storeIds[s]));
+            }
+            await hb.RequestStream.CompleteAsync();
+            Assert.False(await hb.ResponseStream.MoveNext());
+        }));
+        ScanRegionsResponse scan = await pd.Client.ScanRegionsAsync(new ScanRegionsRequest { Header = pd.Header }, deadline: Deadline());
+        Assert.Equal(total + 1, scan.Regions.Count);
+        for (int i = 0; i < total; i++)
+        {
+            Assert.Equal(baseId + 1 + (ulong)(2 * i), scan.Regions[i].Region_.Id);
+            Assert.Equal(storeIds[i / regionsPerStore], scan.Regions[i].Leader.StoreId);
+        }
+        Assert.Equal(region1, scan.Regions[total].Region_.Id);
+    }
+
+    [Fact]
     public async Task GetClusterInfoAnswersPdModeWithoutClusterIdCheck()
     {
         using var dir = new TempDir();
