@@ -1,0 +1,144 @@
+// One PD member served over gRPC: PdCluster (the core) behind the pdpb.PD service on Kestrel, HTTP/2 cleartext
+// (what TiKV and its clients speak). Single member, so it is always the leader; GetMembers advertises the bound
+// address. Start with StartAsync, stop with DisposeAsync (stops Kestrel, then closes the metadata database).
+using System.Net;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using ManagedKv.Pd.Cluster;
+
+namespace ManagedKv.Pd.Server;
+
+/// <summary>A running PD member.</summary>
+public sealed class PdServer : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+    private int _disposed;
+
+    private PdServer(WebApplication app, PdCluster cluster, string listenAddress, Uri clientUrl)
+    {
+        _app = app;
+        Cluster = cluster;
+        ListenAddress = listenAddress;
+        ClientUrl = clientUrl;
+    }
+
+    /// <summary>The core the gRPC service serves (usable in process without gRPC).</summary>
+    public PdCluster Cluster { get; }
+
+    /// <summary>The cluster id.</summary>
+    public ulong ClusterId => Cluster.ClusterId;
+
+    /// <summary>The bound host:port (the real port when <see cref="PdOptions.ListenAddress"/> asked for port 0).</summary>
+    public string ListenAddress { get; }
+
+    /// <summary>The URL advertised to clients (GetMembers client_urls), http://host:port.</summary>
+    public Uri ClientUrl { get; }
+
+    /// <summary>Opens the PD state in <see cref="PdOptions.DataDir"/> and starts serving gRPC.</summary>
+    public static async Task<PdServer> StartAsync(PdOptions options, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        (IPAddress ip, int port) = ParseListenAddress(options.ListenAddress);
+        PdCluster cluster = PdCluster.Open(options);
+        WebApplication? app = null;
+        try
+        {
+            var identity = new PdServerIdentity();
+            var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
+            {
+                ContentRootPath = AppContext.BaseDirectory,
+            });
+            builder.Logging.ClearProviders();
+            builder.WebHost.ConfigureKestrel(k =>
+                k.Listen(ip, port, listen => listen.Protocols = HttpProtocols.Http2));
+            builder.Services.AddGrpc();
+            builder.Services.AddSingleton(new PdGrpcService(cluster, identity));
+            app = builder.Build();
+            app.MapGrpcService<PdGrpcService>();
+            await app.StartAsync(cancellationToken).ConfigureAwait(false);
+
+            IServerAddressesFeature? feature = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>();
+            string bound = feature?.Addresses.FirstOrDefault()
+                ?? throw new InvalidOperationException("Kestrel reported no listening address");
+            var boundUri = new Uri(bound);
+            string listen = $"{boundUri.Host}:{boundUri.Port}";
+            string advertise = options.AdvertiseAddress ?? AdvertisableAddress(boundUri);
+            var clientUrl = new Uri($"http://{advertise}");
+            var member = new Pdpb.Member
+            {
+                Name = options.Name,
+                MemberId = cluster.MemberId,
+            };
+            member.ClientUrls.Add(clientUrl.ToString().TrimEnd('/'));
+            member.PeerUrls.Add(clientUrl.ToString().TrimEnd('/'));
+            identity.Set(member);
+            return new PdServer(app, cluster, listen, clientUrl);
+        }
+        catch
+        {
+            if (app is not null)
+            {
+                await app.DisposeAsync().ConfigureAwait(false);
+            }
+            cluster.Dispose();
+            throw;
+        }
+    }
+
+    private static (IPAddress Ip, int Port) ParseListenAddress(string address)
+    {
+        int colon = address.LastIndexOf(':');
+        if (colon <= 0 || !int.TryParse(address.AsSpan(colon + 1), out int port) || port is < 0 or > 65535)
+        {
+            throw new ArgumentException($"ListenAddress must be host:port, got '{address}'", nameof(address));
+        }
+        string host = address[..colon].Trim('[', ']');
+        if (host is "localhost")
+        {
+            return (IPAddress.Loopback, port);
+        }
+        if (IPAddress.TryParse(host, out IPAddress? ip))
+        {
+            return (ip, port);
+        }
+        IPAddress[] resolved = Dns.GetHostAddresses(host);
+        if (resolved.Length == 0)
+        {
+            throw new ArgumentException($"ListenAddress host '{host}' does not resolve", nameof(address));
+        }
+        return (resolved[0], port);
+    }
+
+    private static string AdvertisableAddress(Uri bound)
+    {
+        string host = bound.Host;
+        if (host is "0.0.0.0" or "[::]" or "::")
+        {
+            host = "127.0.0.1";
+        }
+        return $"{host}:{bound.Port}";
+    }
+
+    /// <summary>Stops serving and closes the metadata database.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+        try
+        {
+            await _app.StopAsync().ConfigureAwait(false);
+            await _app.DisposeAsync().ConfigureAwait(false);
+        }
+        finally
+        {
+            Cluster.Dispose();
+        }
+    }
+}
