@@ -57,9 +57,14 @@ public sealed class PdServer : IAsyncDisposable
             builder.WebHost.ConfigureKestrel(k =>
                 k.Listen(ip, port, listen => listen.Protocols = HttpProtocols.Http2));
             builder.Services.AddGrpc();
+            // grpc.health.v1: answered on demand (no publisher cache, which reports Unknown for its first seconds);
+            // the member serves once it is started.
+            builder.Services.AddGrpcHealthChecks(o => o.UseHealthChecksCache = false)
+                .AddCheck("pd", static () => Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckResult.Healthy());
             builder.Services.AddSingleton(new PdGrpcService(cluster, identity));
             app = builder.Build();
             app.MapGrpcService<PdGrpcService>();
+            app.MapGrpcHealthChecksService();
             await app.StartAsync(cancellationToken).ConfigureAwait(false);
 
             IServerAddressesFeature? feature = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>();

@@ -39,6 +39,17 @@ public sealed class PdGrpcTests
     }
 
     [Fact]
+    public async Task HealthServiceAnswersServing()
+    {
+        // The Go PD client polls grpc.health.v1.Health on every member.
+        using var dir = new TempDir();
+        await using PdTestServer pd = await PdTestServer.StartAsync(dir);
+        var health = new Grpc.Health.V1.Health.HealthClient(pd.Channel);
+        Grpc.Health.V1.HealthCheckResponse reply = await health.CheckAsync(new Grpc.Health.V1.HealthCheckRequest(), deadline: Deadline());
+        Assert.Equal(Grpc.Health.V1.HealthCheckResponse.Types.ServingStatus.Serving, reply.Status);
+    }
+
+    [Fact]
     public async Task TikvBootstrapSequence()
     {
         using var dir = new TempDir();
