@@ -24,7 +24,7 @@ public static class TestEngines
 
     public static DbOptions KvOptions() => new()
     {
-        MaxBackgroundJobs = 1,
+        MaxBackgroundJobs = 2,
         DefaultColumnFamilyOptions = new ColumnFamilyOptions { WriteBufferSize = 4L << 20 },
     };
 
