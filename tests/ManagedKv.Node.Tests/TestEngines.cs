@@ -20,6 +20,7 @@ public static class TestEngines
         RecoveryThreads = 1,
         BackgroundPrefault = false,
         PurgeThreshold = 4 * targetFileSize,
+        PurgeRewriteMaxRegionBytes = 1024, // regions with more live log than this are reported for compaction
     };
 
     public static DbOptions KvOptions() => new()
