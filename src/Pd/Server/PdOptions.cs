@@ -32,4 +32,11 @@ public sealed class PdOptions
 
     /// <summary>The wall clock (tests substitute one that can go backwards). Default: the system clock.</summary>
     public IPdClock Clock { get; set; } = SystemPdClock.Instance;
+
+    /// <summary>
+    /// How long <see cref="PdServer.DisposeAsync"/> lets open calls finish before it aborts them. Clients hold Tso and
+    /// RegionHeartbeat streams open for their whole life, so a graceful stop would otherwise wait for the host's
+    /// 30 s default; clients reconnect (to this member restarted, or to another one) either way.
+    /// </summary>
+    public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(1);
 }

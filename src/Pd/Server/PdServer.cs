@@ -17,11 +17,13 @@ namespace ManagedKv.Pd.Server;
 public sealed class PdServer : IAsyncDisposable
 {
     private readonly WebApplication _app;
+    private readonly TimeSpan _shutdownTimeout;
     private int _disposed;
 
-    private PdServer(WebApplication app, PdCluster cluster, string listenAddress, Uri clientUrl)
+    private PdServer(WebApplication app, PdCluster cluster, string listenAddress, Uri clientUrl, TimeSpan shutdownTimeout)
     {
         _app = app;
+        _shutdownTimeout = shutdownTimeout;
         Cluster = cluster;
         ListenAddress = listenAddress;
         ClientUrl = clientUrl;
@@ -82,7 +84,7 @@ public sealed class PdServer : IAsyncDisposable
             member.ClientUrls.Add(clientUrl.ToString().TrimEnd('/'));
             member.PeerUrls.Add(clientUrl.ToString().TrimEnd('/'));
             identity.Set(member);
-            return new PdServer(app, cluster, listen, clientUrl);
+            return new PdServer(app, cluster, listen, clientUrl, options.ShutdownTimeout);
         }
         catch
         {
@@ -138,7 +140,11 @@ public sealed class PdServer : IAsyncDisposable
         }
         try
         {
-            await _app.StopAsync().ConfigureAwait(false);
+            // Long-lived client streams never end on their own: give open calls ShutdownTimeout, then abort them.
+            using (var deadline = new CancellationTokenSource(_shutdownTimeout))
+            {
+                await _app.StopAsync(deadline.Token).ConfigureAwait(false);
+            }
             await _app.DisposeAsync().ConfigureAwait(false);
         }
         finally

@@ -21,7 +21,7 @@ internal sealed class TestPd : IAsyncDisposable
     public string Endpoint { get; }
 
     public static async Task<TestPd> StartAsync(string dataDir) =>
-        new(dataDir, await PdServer.StartAsync(new PdOptions { DataDir = dataDir, ListenAddress = "127.0.0.1:0" }));
+        new(dataDir, await PdServer.StartAsync(new PdOptions { DataDir = dataDir, ListenAddress = "127.0.0.1:0", ShutdownTimeout = TimeSpan.FromMilliseconds(100) }));
 
     public static PdClientOptions FastOptions() => new()
     {
@@ -34,10 +34,8 @@ internal sealed class TestPd : IAsyncDisposable
     public Task<PdClient> ConnectAsync(PdClientOptions? options = null) => PdClient.ConnectAsync([Endpoint], options ?? FastOptions());
 
     /// <summary>
-    /// Stops the PD the way a crash looks to its clients: open streams are aborted at once. PdServer.DisposeAsync alone
-    /// shuts Kestrel down gracefully, waiting up to the host's 30 s shutdown timeout for the client's long-lived Tso and
-    /// RegionHeartbeat streams to end; so its host is stopped first with an already-short deadline (reflection on the
-    /// private <c>_app</c>: a test-only shortcut, PdServer has no abortive stop).
+    /// Stops the PD: open streams get <see cref="PdOptions.ShutdownTimeout"/> (100 ms here), then are aborted, as a
+    /// crash looks to its clients.
     /// </summary>
     public async Task StopAsync()
     {
@@ -47,14 +45,6 @@ internal sealed class TestPd : IAsyncDisposable
         }
 
         _stopped = true;
-        var host = (Microsoft.Extensions.Hosting.IHost?)typeof(PdServer)
-            .GetField("_app", System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.NonPublic)?.GetValue(Server);
-        if (host is not null)
-        {
-            using var abort = new CancellationTokenSource(TimeSpan.FromMilliseconds(100));
-            await host.StopAsync(abort.Token);
-        }
-
         await Server.DisposeAsync();
     }
 
@@ -66,7 +56,7 @@ internal sealed class TestPd : IAsyncDisposable
         {
             try
             {
-                Server = await PdServer.StartAsync(new PdOptions { DataDir = _dataDir, ListenAddress = Endpoint });
+                Server = await PdServer.StartAsync(new PdOptions { DataDir = _dataDir, ListenAddress = Endpoint, ShutdownTimeout = TimeSpan.FromMilliseconds(100) });
                 _stopped = false;
                 return;
             }
