@@ -1,0 +1,40 @@
+using ManagedKv.Node.Batch;
+using ManagedKv.Node.Store;
+using ManagedKv.Raft;
+
+namespace ManagedKv.Node.Tests.Batch;
+
+/// <summary>Connects the stores' routers in one process: a sent message is encoded, decoded and handed to the target
+/// store's <see cref="Router.Send"/> on the sender's thread; a store that is down drops it.</summary>
+public sealed class InMemoryTransport
+{
+    private readonly Router?[] _routers;
+    private long _sent;
+    private long _dropped;
+
+    public InMemoryTransport(int stores) => _routers = new Router?[stores + 1];
+
+    public long Sent => Interlocked.Read(ref _sent);
+
+    public long Dropped => Interlocked.Read(ref _dropped);
+
+    public void Connect(ulong storeId, Router? router) => Volatile.Write(ref _routers[storeId], router);
+
+    public IRaftMessageSink SinkFor(ulong storeId) => new Sink(this);
+
+    private sealed class Sink(InMemoryTransport transport) : IRaftMessageSink
+    {
+        public void Send(ulong regionId, ulong toStoreId, Message message)
+        {
+            byte[] bytes = new byte[MessageCodec.GetEncodedLength(message)];
+            MessageCodec.Encode(message, bytes);
+            Interlocked.Increment(ref transport._sent);
+            Router? target = Volatile.Read(ref transport._routers[toStoreId]);
+            int pos = 0;
+            if (target is null || !target.Send(regionId, MessageCodec.Decode(bytes, ref pos)))
+            {
+                Interlocked.Increment(ref transport._dropped);
+            }
+        }
+    }
+}
