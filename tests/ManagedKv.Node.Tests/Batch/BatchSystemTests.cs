@@ -228,4 +228,35 @@ public sealed class BatchSystemTests(ITestOutputHelper output)
         ProposeResult after = await router.ProposeAsync(1, BatchTestCluster.Put("r0001/late", "v"));
         Assert.Equal(ProposeError.StoreStopped, after.Error);
     }
+
+    [Fact]
+    public async Task ProposalOfAnIsolatedLeader_IsAnsweredStale_AfterTheNewLeaderWins()
+    {
+        using var cluster = new BatchTestCluster(3, 1, Options(tickMs: 20));
+        cluster.Store(1).Router.Campaign(1);
+        cluster.WaitForLeaders(s_timeout);
+        Assert.Equal(1UL, cluster.LeaderStore(1));
+        await cluster.ProposeUntilAppliedAsync(1, BatchTestCluster.Put("r0001/a", "1"), s_timeout);
+
+        // Appended by the old leader (term t) but never replicated: a new leader (term > t) replaces it.
+        cluster.Transport.Isolate(1);
+        Task<ProposeResult> lost = cluster.Store(1).Router.ProposeAsync(1, BatchTestCluster.Put("r0001/lost", "x"));
+        var sw = Stopwatch.StartNew();
+        while (!cluster.Store(2).Router.GetPeer(1)!.IsLeader && !cluster.Store(3).Router.GetPeer(1)!.IsLeader)
+        {
+            Assert.True(sw.Elapsed < s_timeout, "no new leader among the majority");
+            Thread.Sleep(10);
+        }
+
+        ulong newLeader = cluster.Store(2).Router.GetPeer(1)!.IsLeader ? 2UL : 3UL;
+        ProposeResult ok = await cluster.Store(newLeader).Router.ProposeAsync(1, BatchTestCluster.Put("r0001/b", "2"));
+        Assert.True(ok.IsOk, ok.ToString());
+        Assert.False(lost.IsCompleted, "the isolated leader answered before it heard of the new term");
+        cluster.Transport.Heal();
+        Assert.True(lost.Wait(s_timeout), "the lost proposal was never answered");
+        Assert.Equal(ProposeError.StaleCommand, lost.Result.Error);
+        Assert.True(lost.Result.Term > 1, lost.Result.ToString()); // the replacing entry's term, after the first leader's
+        cluster.WaitConverged(s_timeout);
+        cluster.AssertData(new Dictionary<string, string> { ["r0001/a"] = "1", ["r0001/b"] = "2" });
+    }
 }

@@ -5,10 +5,11 @@ using ManagedKv.Raft;
 namespace ManagedKv.Node.Tests.Batch;
 
 /// <summary>Connects the stores' routers in one process: a sent message is encoded, decoded and handed to the target
-/// store's <see cref="Router.Send"/> on the sender's thread; a store that is down drops it.</summary>
+/// store's <see cref="Router.Send"/> on the sender's thread; a store that is down or isolated drops it.</summary>
 public sealed class InMemoryTransport
 {
     private readonly Router?[] _routers;
+    private long _isolated; // a store cut off from all others (0: none)
     private long _sent;
     private long _dropped;
 
@@ -20,12 +21,24 @@ public sealed class InMemoryTransport
 
     public void Connect(ulong storeId, Router? router) => Volatile.Write(ref _routers[storeId], router);
 
-    public IRaftMessageSink SinkFor(ulong storeId) => new Sink(this);
+    /// <summary>Cuts <paramref name="storeId"/> off from every other store (both ways).</summary>
+    public void Isolate(ulong storeId) => Interlocked.Exchange(ref _isolated, (long)storeId);
 
-    private sealed class Sink(InMemoryTransport transport) : IRaftMessageSink
+    public void Heal() => Interlocked.Exchange(ref _isolated, 0);
+
+    public IRaftMessageSink SinkFor(ulong storeId) => new Sink(this, storeId);
+
+    private sealed class Sink(InMemoryTransport transport, ulong fromStoreId) : IRaftMessageSink
     {
         public void Send(ulong regionId, ulong toStoreId, Message message)
         {
+            ulong isolated = (ulong)Interlocked.Read(ref transport._isolated);
+            if (isolated != 0 && (isolated == fromStoreId || isolated == toStoreId))
+            {
+                Interlocked.Increment(ref transport._dropped);
+                return;
+            }
+
             byte[] bytes = new byte[MessageCodec.GetEncodedLength(message)];
             MessageCodec.Encode(message, bytes);
             Interlocked.Increment(ref transport._sent);
