@@ -173,8 +173,10 @@ public sealed class BatchSystemTests(ITestOutputHelper output)
     [Fact]
     public async Task HotRegion_DoesNotStarveAColdOne()
     {
-        // One raft thread and a small per-round drain: the hot region's mailbox holds tens of thousands of proposals,
-        // yet the cold region's proposal applies while most of them still wait in the mailbox.
+        // One raft thread, 16 messages per mailbox per round. The raft thread is held (inside a send) while a hot region's
+        // mailbox fills with 50000 proposals and a cold region gets one; once released, the cold proposal goes out in
+        // the very next round, with the hot mailbox still nearly full. An unbounded drain (MessagesPerRound = 1e6)
+        // leaves the hot mailbox empty by then.
         using var cluster = new BatchTestCluster(3, 2, Options(raftThreads: 1, messagesPerRound: 16));
         cluster.Store(1).Router.Campaign(1);
         cluster.Store(1).Router.Campaign(2);
@@ -182,6 +184,30 @@ public sealed class BatchSystemTests(ITestOutputHelper output)
         Assert.Equal(1UL, cluster.LeaderStore(1));
         Assert.Equal(1UL, cluster.LeaderStore(2));
         Router router = cluster.Store(1).Router;
+        using var held = new ManualResetEventSlim();
+        using var release = new ManualResetEventSlim();
+        int armed = 1;
+        int hotQueuedWhenColdSent = -1;
+        cluster.Transport.OnSend = (from, region, m) =>
+        {
+            if (from != 1)
+            {
+                return;
+            }
+
+            if (Interlocked.Exchange(ref armed, 0) == 1)
+            {
+                held.Set();
+                release.Wait();
+            }
+
+            if (region == 2 && m.Type == MessageType.MsgAppend && !m.Entries.IsEmpty && hotQueuedWhenColdSent < 0)
+            {
+                hotQueuedWhenColdSent = router.GetPeer(1)!.QueuedMessages;
+            }
+        };
+
+        Assert.True(held.Wait(s_timeout), "store 1's raft thread never sent");
         const int hot = 50000;
         var hotTasks = new Task<ProposeResult>[hot];
         for (int i = 0; i < hot; i++)
@@ -189,14 +215,13 @@ public sealed class BatchSystemTests(ITestOutputHelper output)
             hotTasks[i] = router.ProposeAsync(1, BatchTestCluster.Put($"r0001/h{i:D6}", "x"));
         }
 
-        Assert.True(router.QueuedMessages > 0);
-        ProposeResult cold = await router.ProposeAsync(2, BatchTestCluster.Put("r0002/cold", "y"));
+        Task<ProposeResult> coldTask = router.ProposeAsync(2, BatchTestCluster.Put("r0002/cold", "y"));
+        release.Set();
+        ProposeResult cold = await coldTask;
         int hotDone = hotTasks.Count(t => t.IsCompleted);
-        int hotQueued = router.GetPeer(1)!.QueuedMessages;
-        output.WriteLine($"cold applied at index {cold.Index} with {hotDone}/{hot} hot proposals done, {hotQueued} still in the hot mailbox");
+        output.WriteLine($"cold applied at index {cold.Index}; {hotQueuedWhenColdSent} hot proposals were queued when it went out, {hotDone}/{hot} done when it applied");
         Assert.True(cold.IsOk, cold.ToString());
-        // Unbounded drains (MessagesPerRound = 1e6) leave ~0 here: the whole flood goes in the first round.
-        Assert.True(hotQueued > hot / 4, $"only {hotQueued} of {hot} hot proposals still queued when the cold one applied");
+        Assert.True(hotQueuedWhenColdSent > hot - 1000, $"only {hotQueuedWhenColdSent} of {hot} hot proposals still queued when the cold one went out");
         ProposeResult[] results = await Task.WhenAll(hotTasks);
         Assert.All(results, r => Assert.True(r.IsOk, r.ToString()));
     }

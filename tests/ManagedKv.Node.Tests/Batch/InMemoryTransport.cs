@@ -17,6 +17,9 @@ public sealed class InMemoryTransport
 
     public long Sent => Interlocked.Read(ref _sent);
 
+    /// <summary>Called on the sender's (raft-pool) thread before each message goes out: (from store, region, message).</summary>
+    public Action<ulong, ulong, Message>? OnSend { get; set; }
+
     public long Dropped => Interlocked.Read(ref _dropped);
 
     public void Connect(ulong storeId, Router? router) => Volatile.Write(ref _routers[storeId], router);
@@ -32,6 +35,7 @@ public sealed class InMemoryTransport
     {
         public void Send(ulong regionId, ulong toStoreId, Message message)
         {
+            transport.OnSend?.Invoke(fromStoreId, regionId, message);
             ulong isolated = (ulong)Interlocked.Read(ref transport._isolated);
             if (isolated != 0 && (isolated == fromStoreId || isolated == toStoreId))
             {
