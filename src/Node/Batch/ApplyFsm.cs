@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using System.Collections.Concurrent;
 using ManagedKv.Lsm;
 using ManagedKv.Node.Store;
@@ -132,8 +131,7 @@ public sealed class ApplyFsm : Fsm
 
     private void MatchProposals(in Entry e, ApplyRound round)
     {
-        ReadOnlySpan<byte> context = e.Context.Span;
-        ulong id = context.Length == 8 ? BinaryPrimitives.ReadUInt64LittleEndian(context) : 0;
+        ulong id = ProposalContext.Decode(e.Context.Span);
         while (_proposals.TryPeek(out Proposal? p))
         {
             if (id != 0 && p.Id == id && p.Term == e.Term)

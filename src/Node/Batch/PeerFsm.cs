@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using System.Collections.Concurrent;
 using ManagedKv.Node.Store;
 using ManagedKv.Raft;
@@ -152,9 +151,7 @@ public sealed class PeerFsm : Fsm
             if (leader)
             {
                 ulong id = ++_nextProposalId;
-                byte[] context = new byte[8];
-                BinaryPrimitives.WriteUInt64LittleEndian(context, id);
-                if (Peer.ProposeWrite(p.Command, context) == RaftResult.Ok)
+                if (Peer.ProposeWrite(p.Command, ProposalContext.Encode(id)) == RaftResult.Ok)
                 {
                     p.Id = id;
                     p.Term = term;
