@@ -13,8 +13,11 @@ namespace ManagedKv.Node.Store;
 /// local compaction when the RaftEngine's purge asks for it.
 /// </summary>
 /// <remarks>
-/// Threading: one peer thread calls everything except <see cref="OnWriteTaskDone"/>, which the store writer calls
-/// and which only queues the task for <see cref="ProcessWriteResults"/> and raises the <c>onWriteDone</c> hook.
+/// Threading: one peer thread at a time (the test harness's loop, or the raft-pool thread holding the batch system's
+/// PeerFsm) calls everything except <see cref="OnWriteTaskDone"/>, which the store writer calls and which only queues
+/// the task for <see cref="ProcessWriteResults"/> and raises the <c>onWriteDone</c> hook. With an
+/// <see cref="IApplyScheduler"/> the committed entries of each durable Ready go to it and Raft hears they are applied
+/// only from <see cref="OnApplyResult"/>; without one the peer applies them itself.
 /// Readies are reported persisted strictly in order: a Ready with nothing to persist while earlier tasks are in
 /// flight waits behind them. Committed entries are applied only after their Ready is durable, so the stored
 /// applied index never passes the stored commit index. Conf changes and snapshots are later steps: an
