@@ -14,6 +14,7 @@ internal sealed class ApplyPollHandler(StoreEngines engines, Router router) : IP
 
     private readonly WriteBatch _batch = new();
     private readonly ApplyRound _round = new();
+    private int _completed; // completions of _round already answered
 
     public bool Handle(ApplyFsm fsm) => fsm.Handle(_batch, _round);
 
@@ -32,12 +33,29 @@ internal sealed class ApplyPollHandler(StoreEngines engines, Router router) : IP
             fsm.OnWritten(state, truncated);
         }
 
-        foreach ((Proposal p, ProposeResult result) in _round.Completions)
+        for (_completed = 0; _completed < _round.Completions.Count;)
         {
+            (Proposal p, ProposeResult result) = _round.Completions[_completed++];
             router.OnProposalDone();
             p.Complete(result);
         }
 
+        _completed = 0;
+        _round.Clear();
+    }
+
+    public void Abort(List<ApplyFsm> batch)
+    {
+        // The write may or may not have happened: the outcome is unknown, which StoreStopped says.
+        for (int i = _completed; i < _round.Completions.Count; i++)
+        {
+            router.OnProposalDone();
+            router.FailStopped(_round.Completions[i].Proposal);
+        }
+
+        _completed = 0;
+
+        _batch.Clear();
         _round.Clear();
     }
 }

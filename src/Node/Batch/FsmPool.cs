@@ -67,20 +67,17 @@ internal sealed class FsmPool<T> : IDisposable
         }
     }
 
-    /// <summary>Stops the threads after their current round; FSMs still queued are left (their owner fails what they
-    /// hold).</summary>
+    /// <summary>Stops the threads after their current round and waits for them; FSMs still queued are left (their
+    /// owner fails what they hold). Idempotent; not from a pool thread.</summary>
     public void Dispose()
     {
         lock (_lock)
         {
-            if (_stopping)
-            {
-                return;
-            }
-
             _stopping = true;
             Monitor.PulseAll(_lock);
         }
+
+        // Joined on every call: a second caller (dispose after a fatal stop) also waits for the threads to end.
 
         foreach (Thread t in _threads)
         {
@@ -142,8 +139,10 @@ internal sealed class FsmPool<T> : IDisposable
             }
             catch (Exception e)
             {
-                // Handlers contain per-FSM failures; reaching here means the store cannot go on.
+                // An engine write or an apply failed: the store cannot go on. This thread stops; the owner closes
+                // the router and, on dispose, fails what is still queued.
                 _onError(e);
+                handler.Abort(batch);
                 return;
             }
 

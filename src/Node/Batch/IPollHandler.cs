@@ -14,4 +14,7 @@ internal interface IPollHandler<T>
 
     /// <summary>Finishes the round for every FSM of <paramref name="batch"/>.</summary>
     void EndRound(List<T> batch);
+
+    /// <summary>The round threw (the store stops): answer what the round held so no caller waits forever.</summary>
+    void Abort(List<T> batch);
 }

@@ -126,6 +126,17 @@ public sealed class PeerFsm : Fsm
         Volatile.Write(ref _isLeader, Peer.IsLeader ? 1 : 0);
     }
 
+    /// <summary>The round failed: answers the proposals it had gathered (StoreStopped).</summary>
+    internal void AbortRound()
+    {
+        foreach (Proposal p in _roundProposals)
+        {
+            _router.FailStopped(p);
+        }
+
+        _roundProposals.Clear();
+    }
+
     /// <summary>Fails every proposal still in the mailbox (the store stopped). Other messages are dropped.</summary>
     internal void FailQueued()
     {

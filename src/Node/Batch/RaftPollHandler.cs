@@ -16,4 +16,12 @@ internal sealed class RaftPollHandler : IPollHandler<PeerFsm>
             fsm.EndRound();
         }
     }
+
+    public void Abort(List<PeerFsm> batch)
+    {
+        foreach (PeerFsm fsm in batch)
+        {
+            fsm.AbortRound();
+        }
+    }
 }

@@ -14,7 +14,8 @@ namespace ManagedKv.Node.Batch;
 /// the router (new proposals fail with <see cref="ProposeError.StoreStopped"/>), stops the raft then the apply pool
 /// after their current rounds, disposes the store writer (which writes and reports what it holds), then fails every
 /// proposal still waiting. The engines stay open: they are the caller's. A pool error (an engine write failing) is
-/// fatal: <see cref="FatalError"/> is set and the router closes.
+/// fatal: <see cref="FatalError"/> is set, the router closes, and a short-lived thread stops both pools and answers
+/// every waiting proposal with <see cref="ProposeError.StoreStopped"/>.
 /// </remarks>
 public sealed class StoreSystem : IDisposable
 {
@@ -24,6 +25,7 @@ public sealed class StoreSystem : IDisposable
     private readonly FsmPool<ApplyFsm> _applyPool;
     private readonly StoreTimer? _timer;
     private Exception? _fatal;
+    private Thread? _fatalStop;
     private bool _disposed;
 
     private StoreSystem(ulong storeId, StoreEngines engines, IRaftMessageSink transport, IApplyHandler applier,
@@ -103,6 +105,7 @@ public sealed class StoreSystem : IDisposable
         Router.Close();
         _raftPool.Dispose();
         _applyPool.Dispose();
+        Volatile.Read(ref _fatalStop)?.Join();
         Writer.Dispose();
         Router.Stop();
     }
@@ -127,9 +130,25 @@ public sealed class StoreSystem : IDisposable
         Router.Register(fsm);
     }
 
+    // A pool or timer thread failed: close the router, then — off the failing thread, which is about to end — stop
+    // both pools and answer every waiting proposal, so no caller waits for a store that cannot go on. The writer stays
+    // until Dispose.
     private void OnFatal(Exception e)
     {
-        Interlocked.CompareExchange(ref _fatal, e, null);
+        if (Interlocked.CompareExchange(ref _fatal, e, null) is not null)
+        {
+            return;
+        }
+
         Router.Close();
+        var stopper = new Thread(() =>
+        {
+            _raftPool.Dispose();
+            _applyPool.Dispose();
+            Router.Stop();
+        })
+        { IsBackground = true, Name = $"store-{Router.StoreId}-fatal-stop" };
+        _fatalStop = stopper;
+        stopper.Start();
     }
 }

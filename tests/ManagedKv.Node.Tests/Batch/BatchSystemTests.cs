@@ -284,4 +284,34 @@ public sealed class BatchSystemTests(ITestOutputHelper output)
         cluster.WaitConverged(s_timeout);
         cluster.AssertData(new Dictionary<string, string> { ["r0001/a"] = "1", ["r0001/b"] = "2" });
     }
+
+    [Fact]
+    public async Task FailingApply_StopsTheStore_AndAnswersStoreStopped()
+    {
+        using var cluster = new BatchTestCluster(3, 2, Options());
+        cluster.Store(1).Router.Campaign(1);
+        cluster.WaitForLeaders(s_timeout);
+        await cluster.ProposeUntilAppliedAsync(1, BatchTestCluster.Put("r0001/a", "1"), s_timeout);
+        foreach (BatchTestStore s in cluster.Stores)
+        {
+            s.ExpectFatal = true; // every store applies the poison
+        }
+
+        // Key length 255 with no key: PutApplier's slice throws on every store's apply thread.
+        ProposeResult poisoned = await cluster.Store(1).Router.ProposeAsync(1, [255]);
+        Assert.Equal(ProposeError.StoreStopped, poisoned.Error);
+        var sw = Stopwatch.StartNew();
+        foreach (BatchTestStore s in cluster.Stores)
+        {
+            while (s.System!.FatalError is null)
+            {
+                Assert.True(sw.Elapsed < s_timeout, $"store {s.Id} did not stop");
+                Thread.Sleep(10);
+            }
+        }
+
+        ProposeResult after = await cluster.Store(1).Router.ProposeAsync(2, BatchTestCluster.Put("r0002/b", "2"));
+        Assert.Equal(ProposeError.StoreStopped, after.Error);
+        Assert.Equal(0, cluster.Store(1).Router.PendingProposals);
+    }
 }

@@ -32,6 +32,9 @@ public sealed class BatchTestStore : IDisposable
 
     public bool IsUp => System is not null;
 
+    /// <summary>The test makes this store fail on purpose (Close then expects a fatal error).</summary>
+    public bool ExpectFatal { get; set; }
+
     public void OpenEngines() => Engines = TestEngines.Open(Dir);
 
     public void Start()
@@ -44,7 +47,7 @@ public sealed class BatchTestStore : IDisposable
     {
         _transport.Connect(Id, null);
         System!.Dispose();
-        Assert.Null(System.FatalError);
+        Assert.True(ExpectFatal == (System.FatalError is not null), $"store {Id}: fatal error {System.FatalError}");
         Engines!.Dispose();
         System = null;
         Engines = null;
