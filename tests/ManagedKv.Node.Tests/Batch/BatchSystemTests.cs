@@ -314,4 +314,85 @@ public sealed class BatchSystemTests(ITestOutputHelper output)
         Assert.Equal(ProposeError.StoreStopped, after.Error);
         Assert.Equal(0, cluster.Store(1).Router.PendingProposals);
     }
+
+    [Fact]
+    public void ManualClock_NothingTicksUntilTheOwnerTicks()
+    {
+        using var cluster = new BatchTestCluster(3, 10, Options(tickMs: 0));
+        Thread.Sleep(300);
+        for (ulong r = 1; r <= 10; r++)
+        {
+            Assert.Null(cluster.LeaderStore(r)); // no timer: no election timeout fires
+        }
+
+        var sw = Stopwatch.StartNew();
+        while (Enumerable.Range(1, 10).Any(r => cluster.LeaderStore((ulong)r) is null))
+        {
+            Assert.True(sw.Elapsed < s_timeout, "ticks from the owner elected no leaders");
+            foreach (BatchTestStore s in cluster.Stores)
+            {
+                s.Router.TickAll();
+            }
+
+            Thread.Sleep(5);
+        }
+    }
+
+    [Fact]
+    public async Task LogGc_CompactsThroughTheApplyFsm_AndARestartKeepsEverything()
+    {
+        int seed = Seed();
+        output.WriteLine($"seed {seed}");
+        var rng = new Random(seed);
+        const int regions = 4;
+        using var cluster = new BatchTestCluster(3, regions, Options(tickMs: 20));
+        cluster.CampaignSpread();
+        cluster.WaitForLeaders(s_timeout);
+        var expected = new Dictionary<string, string>();
+        var tasks = new List<Task<int>>();
+        for (int i = 0; i < 800; i++)
+        {
+            ulong region = (ulong)(i % regions) + 1;
+            string key = $"r{region:D4}/g{i:D5}";
+            string value = $"v{rng.Next():X8}";
+            expected[key] = value;
+            tasks.Add(cluster.ProposeUntilAppliedAsync(region, BatchTestCluster.Put(key, value), s_timeout));
+        }
+
+        await Task.WhenAll(tasks);
+
+        // The raft-log-gc tick (every 4 base ticks, threshold 20) compacts every replica's log.
+        var sw = Stopwatch.StartNew();
+        foreach (BatchTestStore s in cluster.Stores)
+        {
+            for (ulong r = 1; r <= regions; r++)
+            {
+                while (s.Router.GetPeer(r)!.Peer.Storage.FirstIndex() < 150)
+                {
+                    Assert.True(sw.Elapsed < s_timeout, $"store {s.Id} region {r}: log not compacted, first index {s.Router.GetPeer(r)!.Peer.Storage.FirstIndex()}");
+                    Thread.Sleep(20);
+                }
+            }
+        }
+
+        // A forced compaction (what the RaftEngine purge asks for) truncates at the apply FSM's applied index.
+        cluster.WaitConverged(s_timeout);
+        PeerFsm follower = cluster.Store((cluster.LeaderStore(1)!.Value % 3) + 1).Router.GetPeer(1)!;
+        ulong applied = follower.Apply.AppliedIndex;
+        Assert.True(cluster.Store((cluster.LeaderStore(1)!.Value % 3) + 1).Router.Post(1, PeerMessage.Of(PeerMessageKind.ForceCompact)));
+        while (follower.Peer.Storage.FirstIndex() < applied + 1)
+        {
+            Assert.True(sw.Elapsed < s_timeout, $"forced compaction did not reach {applied}: first index {follower.Peer.Storage.FirstIndex()}");
+            Thread.Sleep(10);
+        }
+
+        BatchTestStore restarted = cluster.Store(2);
+        restarted.Close();
+        restarted.OpenEngines();
+        restarted.Start();
+        await cluster.ProposeUntilAppliedAsync(1, BatchTestCluster.Put("r0001/after", "x"), s_timeout);
+        expected["r0001/after"] = "x";
+        cluster.WaitConverged(s_timeout);
+        cluster.AssertData(expected);
+    }
 }
