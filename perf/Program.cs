@@ -7,7 +7,7 @@ namespace ManagedKv.Perf;
 /// <summary>
 /// ManagedKv.Perf entry point: dispatches to the db_bench-style run (default, or `bench`), the BenchmarkDotNet
 /// micro-benchmarks (`micro`), the Raft log engine benchmark (`raftengine`, once perf/RaftEngine/ exists), the Raft consensus
-/// library benchmark (`raft`, perf/Raft/) and the
+/// library benchmark (`raft`, perf/Raft/), the store batch-system benchmark (`node`, perf/Node/) and the
 /// harness self-checks (`check`).
 /// </summary>
 public static class Program
@@ -35,6 +35,8 @@ public static class Program
                 return SelfCheck.Run(rest);
             case "txn":
                 return TxnCommand.Run(rest);
+            case "node":
+                return Node.NodeBench.Run(rest);
             default:
                 return BenchCommand.Run(args);
         }

@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using ManagedKv.Lsm;
 using ManagedKv.Raft;
-using EntryType = ManagedKv.Raft.EntryType;
 
 namespace ManagedKv.Node.Store;
 
@@ -14,8 +13,11 @@ namespace ManagedKv.Node.Store;
 /// local compaction when the RaftEngine's purge asks for it.
 /// </summary>
 /// <remarks>
-/// Threading: one peer thread calls everything except <see cref="OnWriteTaskDone"/>, which the store writer calls
-/// and which only queues the task for <see cref="ProcessWriteResults"/> and raises the <c>onWriteDone</c> hook.
+/// Threading: one peer thread at a time (the test harness's loop, or the raft-pool thread holding the batch system's
+/// PeerFsm) calls everything except <see cref="OnWriteTaskDone"/>, which the store writer calls and which only queues
+/// the task for <see cref="ProcessWriteResults"/> and raises the <c>onWriteDone</c> hook. With an
+/// <see cref="IApplyScheduler"/> the committed entries of each durable Ready go to it and Raft hears they are applied
+/// only from <see cref="OnApplyResult"/>; without one the peer applies them itself.
 /// Readies are reported persisted strictly in order: a Ready with nothing to persist while earlier tasks are in
 /// flight waits behind them. Committed entries are applied only after their Ready is durable, so the stored
 /// applied index never passes the stored commit index. Conf changes and snapshots are later steps: an
@@ -32,6 +34,7 @@ public sealed class Peer : IWriteTaskCallback
     private readonly IRaftMessageSink _sink;
     private readonly IApplyHandler _applier;
     private readonly Action<Peer>? _onWriteDone;
+    private readonly IApplyScheduler? _applyScheduler;
     private readonly RawNode _raw;
     private readonly ConcurrentQueue<WriteTask> _done = new();
     private readonly Queue<(Ready Ready, bool HasTask)> _unpersisted = new(); // handed out, in Ready order
@@ -44,11 +47,14 @@ public sealed class Peer : IWriteTaskCallback
     /// <summary>
     /// Creates the peer of <paramref name="storage"/>'s region on store <paramref name="storeId"/> and restarts its
     /// Raft group from what the storage holds. <paramref name="config"/> supplies the timing and flow-control
-    /// settings; its Id and Applied are set here.
+    /// settings; its Id and Applied are set here. With an <paramref name="applyScheduler"/>, committed entries are
+    /// applied elsewhere (the batch system's apply pool) and reported back through <see cref="OnApplyResult"/>;
+    /// without one, the peer applies them itself on its thread.
     /// </summary>
     public Peer(ulong storeId, StoreEngines engines, PeerStorage storage, StoreWriter writer, IRaftMessageSink sink,
-        IApplyHandler applier, RaftConfig config, Action<Peer>? onWriteDone = null)
+        IApplyHandler applier, RaftConfig config, Action<Peer>? onWriteDone = null, IApplyScheduler? applyScheduler = null)
     {
+        _applyScheduler = applyScheduler;
         ArgumentNullException.ThrowIfNull(config);
         _storeId = storeId;
         _engines = engines ?? throw new ArgumentNullException(nameof(engines));
@@ -106,6 +112,29 @@ public sealed class Peer : IWriteTaskCallback
     /// <summary>Proposes a write command (applied by the <see cref="IApplyHandler"/> once committed).</summary>
     public RaftResult ProposeWrite(ReadOnlySpan<byte> command) => _raw.Propose(RaftCommand.EncodeWrite(command));
 
+    /// <summary>Proposes a write command with an entry context (the batch system's proposal id, src/Node/FORMAT.md
+    /// "Entry context").</summary>
+    public RaftResult ProposeWrite(ReadOnlySpan<byte> command, ReadOnlyMemory<byte> context) =>
+        _raw.Propose(RaftCommand.EncodeWrite(command), context);
+
+    /// <summary>Asks the Raft group to hand leadership to <paramref name="peerId"/>.</summary>
+    public void TransferLeader(ulong peerId) => _raw.TransferLeader(peerId);
+
+    /// <summary>
+    /// The apply scheduler applied (and wrote, with the apply state, to the KV engine) committed entries up to
+    /// <paramref name="state"/>'s applied index: the storage takes the new state, Raft learns the applied index, and a
+    /// truncated log is compacted in the RaftEngine. Called on the peer thread, in apply order.
+    /// </summary>
+    public void OnApplyResult(in RaftApplyState state, bool truncated)
+    {
+        _storage.OnApplyStateWritten(state);
+        _raw.AdvanceApplyTo(state.AppliedIndex);
+        if (truncated)
+        {
+            SubmitCompaction();
+        }
+    }
+
     /// <summary>
     /// The leader's raft-log-gc tick (TiKV's on_raft_gc_log_tick): proposes CompactLog at the index every peer has
     /// replicated once at least <paramref name="thresholdEntries"/> entries can go, or at the applied index once the
@@ -161,6 +190,13 @@ public sealed class Peer : IWriteTaskCallback
     /// </summary>
     public bool ForceCompactLog()
     {
+        if (_applyScheduler is not null)
+        {
+            // The apply FSM owns the apply state: it truncates at its applied index and reports back.
+            _applyScheduler.ScheduleForceCompact(this);
+            return true;
+        }
+
         if (!_storage.TryTruncatedState(_storage.AppliedIndex, out RaftApplyState state))
         {
             return false;
@@ -265,6 +301,19 @@ public sealed class Peer : IWriteTaskCallback
         SendAll(rd.PersistedMessages);
         EntrySlice committed = rd.CommittedEntries;
         ulong lastCommitted = committed.IsEmpty ? 0 : committed[committed.Length - 1].Index;
+        if (_applyScheduler is not null)
+        {
+            // Applied elsewhere; Raft hears of it in OnApplyResult, so the Ready (and the memory the slice views)
+            // stays unreleased until then.
+            if (!committed.IsEmpty)
+            {
+                _applyScheduler.ScheduleApply(this, committed);
+            }
+
+            _raw.OnPersistReady(rd.Number);
+            return;
+        }
+
         if (!committed.IsEmpty)
         {
             Apply(committed);
@@ -285,39 +334,7 @@ public sealed class Peer : IWriteTaskCallback
         _applyBatch.Clear();
         foreach (Entry e in committed)
         {
-            if (e.Index <= state.AppliedIndex)
-            {
-                continue;
-            }
-
-            if (e.Type != EntryType.EntryNormal)
-            {
-                throw new InvalidOperationException($"Region {regionId}: entry {e.Index} is a configuration change; this store version applies none");
-            }
-
-            ReadOnlySpan<byte> data = e.Data.Span;
-            if (!data.IsEmpty)
-            {
-                switch (data[0])
-                {
-                    case RaftCommand.WriteTag:
-                        _applier.Apply(regionId, e.Index, data[1..], _applyBatch);
-                        break;
-                    case RaftCommand.CompactLogTag:
-                        (ulong index, ulong term) = RaftCommand.DecodeCompactLog(regionId, e.Index, data[1..]);
-                        if (index > state.TruncatedIndex && index <= state.AppliedIndex)
-                        {
-                            state = state with { TruncatedIndex = index, TruncatedTerm = term };
-                            truncated = true;
-                        }
-
-                        break;
-                    default:
-                        throw new StoreCorruptionException(regionId, "entry " + e.Index, 0, $"unknown command tag {data[0]}");
-                }
-            }
-
-            state = state with { AppliedIndex = e.Index, CommitIndex = e.Index, CommitTerm = e.Term };
+            truncated |= EntryApplier.Apply(regionId, _applier, e, ref state, _applyBatch);
         }
 
         if (state == _storage.ApplyState)
