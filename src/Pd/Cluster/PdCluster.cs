@@ -27,6 +27,8 @@ public sealed partial class PdCluster : IDisposable
     private volatile Metapb.Cluster? _clusterMeta;
     private ulong _gcSafePoint;
     private int _disposed;
+    private readonly Timer _tsoSaver;
+    private long _tsoSaveFailures;
 
     private PdCluster(PdStorage storage, PdOptions options, ulong clusterId, ulong memberId)
     {
@@ -38,6 +40,9 @@ public sealed partial class PdCluster : IDisposable
         Name = options.Name;
         Tso = new TsoAllocator(storage, options.Clock, options.TsoSaveInterval);
         Ids = new IdAllocator(storage);
+        // PD's TSO update loop: every 50 ms, persist the next bound while half the save window is left, so requests
+        // never wait for that fsync.
+        _tsoSaver = new Timer(static state => ((PdCluster)state!).SaveTsoAhead(), this, TsoSavePeriodMs, TsoSavePeriodMs);
         _clusterMeta = storage.LoadClusterMeta();
         _gcSafePoint = storage.LoadGcSafePoint();
         foreach (Metapb.Store store in storage.LoadStores())
@@ -224,11 +229,43 @@ public sealed partial class PdCluster : IDisposable
         }
     }
 
-    /// <summary>Closes the metadata database.</summary>
+    private const int TsoSavePeriodMs = 50;
+
+    /// <summary>
+    /// Background TSO bound saves that failed (the storage refused the write). Allocation then saves the bound itself
+    /// when it reaches it, and reports the error to its caller.
+    /// </summary>
+    public long TsoSaveFailures => Interlocked.Read(ref _tsoSaveFailures);
+
+    private void SaveTsoAhead()
+    {
+        if (Volatile.Read(ref _disposed) != 0)
+        {
+            return;
+        }
+        try
+        {
+            Tso.SaveAheadIfDue();
+        }
+        catch (Exception e) when (e is IOException or ObjectDisposedException or InvalidOperationException)
+        {
+            Interlocked.Increment(ref _tsoSaveFailures);
+        }
+    }
+
+    /// <summary>Stops the TSO saver and closes the metadata database.</summary>
     public void Dispose()
     {
         if (Interlocked.Exchange(ref _disposed, 1) == 0)
         {
+            using (var stopped = new ManualResetEvent(false))
+            {
+                // Waits for a save in progress, so the database is not closed under it.
+                if (_tsoSaver.Dispose(stopped))
+                {
+                    stopped.WaitOne();
+                }
+            }
             lock (_bootstrapLock)
             {
                 lock (_heartbeatLock)

@@ -10,10 +10,13 @@
 // Save window: a physical bound is persisted (synced) in PdStorage. No timestamp with physical ≥ the saved bound
 // is handed out before a new bound (physical + TsoSaveInterval, default 3 s) is saved. At start the allocator
 // begins at max(clock, saved bound), so every later timestamp is above every earlier one even after a restart
-// with a clock that went backwards.
+// with a clock that went backwards. The owner calls SaveAheadIfDue periodically (PdCluster: every 50 ms), which
+// persists the next bound while half the window is still left, as PD's update loop does, so requests do not wait
+// for that fsync; a request that reaches the bound anyway saves it itself.
 //
-// Threads: Allocate is thread-safe. The hot path is a few integer ops under one Lock; a synced write of the bound
-// happens under that lock about once per save interval. No allocation per call.
+// Threads: Allocate is thread-safe. The hot path is a few integer ops under _lock, never held across I/O. Bound
+// writes are serialized by _saveLock (taken before _lock, never while holding it), so the persisted bound only
+// grows. No allocation per call.
 using ManagedKv.Pd.Storage;
 
 namespace ManagedKv.Pd.Tso;
@@ -21,7 +24,8 @@ namespace ManagedKv.Pd.Tso;
 /// <summary>Hands out strictly increasing timestamps in batches.</summary>
 public sealed class TsoAllocator
 {
-    private readonly Lock _lock = new(); // guards _physical, _logical, _savedBound and the bound's persistence
+    private readonly Lock _lock = new(); // guards _physical, _logical, _savedBound; never held across I/O
+    private readonly Lock _saveLock = new(); // serializes bound writes; taken before _lock
     private readonly PdStorage _storage;
     private readonly IPdClock _clock;
     private readonly long _saveIntervalMs;
@@ -31,6 +35,7 @@ public sealed class TsoAllocator
     private long _physical;
     private long _logical;
     private long _savedBound;
+    private long _boundSaves;
 
     internal TsoAllocator(PdStorage storage, IPdClock clock, TimeSpan saveInterval)
     {
@@ -47,11 +52,11 @@ public sealed class TsoAllocator
         _physical = Math.Max(clock.UnixMilliseconds, saved);
         _logical = 0;
         _savedBound = saved;
-        lock (_lock)
-        {
-            SaveBoundLocked();
-        }
+        SaveAhead(_physical);
     }
+
+    /// <summary>Bound writes (synced) since this allocator started.</summary>
+    public long BoundSaves => Interlocked.Read(ref _boundSaves);
 
     /// <summary>The persisted exclusive upper bound of physical time (unix ms).</summary>
     public long SavedBound
@@ -77,34 +82,87 @@ public sealed class TsoAllocator
         {
             ThrowBadCount(count);
         }
-        lock (_lock)
+        while (true)
         {
-            long now = _clock.UnixMilliseconds;
-            if (now > _physical)
+            long need;
+            lock (_lock)
             {
-                _physical = now;
-                _logical = 0;
+                long now = _clock.UnixMilliseconds;
+                if (now > _physical)
+                {
+                    _physical = now;
+                    _logical = 0;
+                }
+                long physical = _physical;
+                long logical = _logical;
+                if (logical + count >= TsoTimestamp.MaxLogical)
+                {
+                    physical++;
+                    logical = 0;
+                }
+                if (physical < _savedBound)
+                {
+                    _physical = physical;
+                    _logical = logical + count;
+                    return new TsoTimestamp(_physical, _logical);
+                }
+                need = physical;
             }
-            if (_logical + count >= TsoTimestamp.MaxLogical)
-            {
-                _physical++;
-                _logical = 0;
-            }
-            if (_physical >= _savedBound)
-            {
-                SaveBoundLocked();
-            }
-            _logical += count;
-            return new TsoTimestamp(_physical, _logical);
+            // The window is used up (the periodic save fell behind, or a burst overflowed into it): save, then retry.
+            SaveAhead(need);
         }
     }
 
-    // REQUIRES: _lock held.
-    private void SaveBoundLocked()
+    /// <summary>
+    /// Persists the next bound when less than half the save window is left ahead of the clock and of the last
+    /// handed-out physical time. Called periodically by the owner; thread-safe.
+    /// </summary>
+    public void SaveAheadIfDue()
     {
-        long bound = _physical + _saveIntervalMs;
+        lock (_saveLock)
+        {
+            long bound;
+            lock (_lock)
+            {
+                long from = Math.Max(_clock.UnixMilliseconds, _physical);
+                if (_savedBound - from >= _saveIntervalMs / 2)
+                {
+                    return;
+                }
+                bound = from + _saveIntervalMs;
+            }
+            WriteBound(bound);
+        }
+    }
+
+    // Persists a bound above physical time `need` (need + the save interval, or more if the clock is ahead), unless
+    // a saved bound already covers it.
+    private void SaveAhead(long need)
+    {
+        lock (_saveLock)
+        {
+            long bound;
+            lock (_lock)
+            {
+                if (need < _savedBound)
+                {
+                    return;
+                }
+                bound = Math.Max(Math.Max(_clock.UnixMilliseconds, _physical), need) + _saveIntervalMs;
+            }
+            WriteBound(bound);
+        }
+    }
+
+    // REQUIRES: _saveLock held. Writes the bound (synced) and only then lets allocation use it.
+    private void WriteBound(long bound)
+    {
         _storage.SaveTsoBound(bound);
-        _savedBound = bound;
+        Interlocked.Increment(ref _boundSaves);
+        lock (_lock)
+        {
+            _savedBound = Math.Max(_savedBound, bound);
+        }
     }
 
     [System.Diagnostics.CodeAnalysis.DoesNotReturn]

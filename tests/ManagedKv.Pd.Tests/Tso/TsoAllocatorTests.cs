@@ -85,6 +85,62 @@ public sealed class TsoAllocatorTests
     }
 
     [Fact]
+    public void PeriodicSaveKeepsTheWindowAheadSoRequestsDoNotSave()
+    {
+        using var dir = new TempDir();
+        using var storage = PdStorage.Open(dir.Path);
+        var clock = new ManualClock(T0);
+        var tso = new TsoAllocator(storage, clock, TimeSpan.FromSeconds(3));
+        Assert.Equal(1, tso.BoundSaves);
+        // More than half the window left: nothing to do.
+        clock.Set(T0 + 1500);
+        tso.SaveAheadIfDue();
+        Assert.Equal(1, tso.BoundSaves);
+        Assert.Equal(T0 + 3000, storage.LoadTsoBound());
+        // Less than half left: the next bound is saved ahead of need.
+        clock.Set(T0 + 1501);
+        tso.SaveAheadIfDue();
+        Assert.Equal(2, tso.BoundSaves);
+        Assert.Equal(T0 + 4501, storage.LoadTsoBound());
+        // Requests up to the new bound write nothing.
+        for (long t = T0 + 1501; t < T0 + 4501; t += 7)
+        {
+            clock.Set(t);
+            Assert.Equal(t, tso.Allocate(3).Physical);
+        }
+        Assert.Equal(2, tso.BoundSaves);
+        // A request that reaches the bound saves it itself.
+        clock.Set(T0 + 4501);
+        Assert.Equal(T0 + 4501, tso.Allocate(1).Physical);
+        Assert.Equal(3, tso.BoundSaves);
+        Assert.Equal(T0 + 7501, storage.LoadTsoBound());
+    }
+
+    [Fact]
+    public void ClusterSavesTheBoundInTheBackgroundAndStopsOnDispose()
+    {
+        using var dir = new TempDir();
+        var cluster = ManagedKv.Pd.Cluster.PdCluster.Open(new ManagedKv.Pd.Server.PdOptions
+        {
+            DataDir = dir.Sub("pd"),
+            TsoSaveInterval = TimeSpan.FromMilliseconds(200),
+        });
+        long first = cluster.Tso.BoundSaves;
+        // No request at all: the 50 ms saver alone keeps the window ahead of the real clock.
+        DateTime deadline = DateTime.UtcNow.AddSeconds(10);
+        while (cluster.Tso.BoundSaves < first + 2 && DateTime.UtcNow < deadline)
+        {
+            Thread.Sleep(20);
+        }
+        Assert.True(cluster.Tso.BoundSaves >= first + 2, $"saves: {cluster.Tso.BoundSaves - first} in 10 s");
+        Assert.Equal(0, cluster.TsoSaveFailures);
+        cluster.Dispose();
+        long after = cluster.Tso.BoundSaves;
+        Thread.Sleep(300);
+        Assert.Equal(after, cluster.Tso.BoundSaves);
+    }
+
+    [Fact]
     public void RestartStartsAboveSavedBoundEvenWithClockBehind()
     {
         using var dir = new TempDir();
@@ -137,10 +193,31 @@ public sealed class TsoAllocatorTests
             });
             workers[t].Start();
         }
+        // PdCluster's periodic saver, racing the allocations: the persisted bound only grows.
+        using var stop = new ManualResetEventSlim();
+        long saverFailures = 0;
+        var saver = new Thread(() =>
+        {
+            long previous = 0;
+            while (!stop.IsSet)
+            {
+                tso.SaveAheadIfDue();
+                long saved = storage.LoadTsoBound();
+                if (saved < previous)
+                {
+                    Interlocked.Increment(ref saverFailures);
+                }
+                previous = saved;
+            }
+        });
+        saver.Start();
         foreach (Thread w in workers)
         {
             w.Join();
         }
+        stop.Set();
+        saver.Join();
+        Assert.Equal(0, Interlocked.Read(ref saverFailures));
         var all = new List<(ulong First, ulong Last)>();
         for (int t = 0; t < threads; t++)
         {
