@@ -13,10 +13,21 @@ namespace ManagedKv.Node.Tests.Batch;
 /// </summary>
 public sealed class BatchTestCluster : IDisposable
 {
-    private readonly TempDir _dir = new();
+    private readonly TempDir? _dir;
 
     public BatchTestCluster(int storeCount, int regionCount, BatchSystemOptions options)
+        : this(null, storeCount, regionCount, options)
     {
+    }
+
+    /// <summary>
+    /// Stores under <paramref name="existingDir"/> (<c>store{id}</c>, as left by another process: not bootstrapped
+    /// again, not deleted on dispose), or under a new temporary directory that is bootstrapped when null.
+    /// </summary>
+    public BatchTestCluster(string? existingDir, int storeCount, int regionCount, BatchSystemOptions options)
+    {
+        _dir = existingDir is null ? new TempDir() : null;
+        string root = existingDir ?? _dir!.Path;
         Transport = new InMemoryTransport(storeCount);
         var storeIds = new List<ulong>();
         for (int i = 1; i <= storeCount; i++)
@@ -26,9 +37,9 @@ public sealed class BatchTestCluster : IDisposable
 
         foreach (ulong id in storeIds)
         {
-            var store = new BatchTestStore(id, Path.Combine(_dir.Path, "store" + id), Transport, options);
+            var store = new BatchTestStore(id, Path.Combine(root, "store" + id), Transport, options);
             store.OpenEngines();
-            for (ulong r = 1; r <= (ulong)regionCount; r++)
+            for (ulong r = 1; existingDir is null && r <= (ulong)regionCount; r++)
             {
                 PeerStorage.BootstrapRegion(store.Engines!, TestEngines.NewRegion(r, Encoding.UTF8.GetBytes($"r{r:D4}"), Encoding.UTF8.GetBytes($"r{r + 1:D4}"), storeIds));
             }
@@ -184,7 +195,7 @@ public sealed class BatchTestCluster : IDisposable
             s.Dispose();
         }
 
-        _dir.Dispose();
+        _dir?.Dispose();
     }
 
     private bool AppliedEqual()
