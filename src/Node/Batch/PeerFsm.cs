@@ -28,6 +28,7 @@ public sealed class PeerFsm : Fsm
     private readonly BatchSystemOptions _options;
     private ulong _nextProposalId;
     private ulong _nextReadId;
+    private Metapb.Region _region = null!; // a copy, published for any thread
     private ulong _leaderId; // published after each Ready
     private int _isLeader;
 
@@ -67,6 +68,28 @@ public sealed class PeerFsm : Fsm
     {
         Peer = peer;
         Apply = apply;
+        Volatile.Write(ref _region, peer.Storage.Region.Clone());
+    }
+
+    /// <summary>A copy of the region's meta (range, epoch, peers), for any thread. Do not change it. Set when the peer
+    /// opens; region changes (split, merge, conf change — later steps) will publish a new copy.</summary>
+    public Metapb.Region Region => Volatile.Read(ref _region);
+
+    /// <summary>The region's peer with id <paramref name="peerId"/>, or null (any thread).</summary>
+    public Metapb.Peer? FindPeer(ulong peerId)
+    {
+        if (peerId != 0)
+        {
+            foreach (Metapb.Peer p in Region.Peers)
+            {
+                if (p.Id == peerId)
+                {
+                    return p;
+                }
+            }
+        }
+
+        return null;
     }
 
     internal void Enqueue(in PeerMessage message) => _mailbox.Enqueue(message);
