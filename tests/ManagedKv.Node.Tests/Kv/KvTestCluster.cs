@@ -24,20 +24,41 @@ public sealed class KvTestCluster : IDisposable
         ulong[] storeIds = [1, 2, 3];
         foreach (ulong id in storeIds)
         {
-            var engines = StoreEngines.Open(Path.Combine(_dir.Path, "store" + id), TestEngines.RaftOptions(), KvColumnFamilies.Configure(TestEngines.KvOptions()));
+            StoreEngines engines = OpenEngines(id);
             for (int r = 0; r < ranges.Length; r++)
             {
                 PeerStorage.BootstrapRegion(engines, TestEngines.NewRegion((ulong)r + 1, B(ranges[r].Start), B(ranges[r].End), storeIds));
             }
 
-            var applier = new KvApplyHandler(engines);
-            StoreSystem system = StoreSystem.Start(id, engines, Transport.SinkFor(id), applier, ReadIndexTests.Options());
-            Transport.Connect(id, system.Router);
-            var engine = new RaftKvEngine(system.Router, engines.KvDb, applier, s_timeout);
-            Stores.Add(new KvNode(id, engines, applier, system, engine, new RawStore(engine), new TxnStorage(engine)));
+            Stores.Add(StartNode(id, engines));
         }
 
         RegionCount = ranges.Length;
+    }
+
+    /// <summary>Closes store <paramref name="id"/> (system and engines) and starts it again from disk.</summary>
+    public KvNode Restart(ulong id)
+    {
+        KvNode old = Store(id);
+        Transport.Connect(id, null);
+        old.System.Dispose();
+        Assert.Null(old.System.FatalError);
+        old.Engines.Dispose();
+        KvNode node = StartNode(id, OpenEngines(id));
+        Stores[(int)id - 1] = node;
+        return node;
+    }
+
+    private StoreEngines OpenEngines(ulong id) =>
+        StoreEngines.Open(Path.Combine(_dir.Path, "store" + id), TestEngines.RaftOptions(), KvColumnFamilies.Configure(TestEngines.KvOptions()));
+
+    private KvNode StartNode(ulong id, StoreEngines engines)
+    {
+        var applier = new KvApplyHandler(engines);
+        StoreSystem system = StoreSystem.Start(id, engines, Transport.SinkFor(id), applier, ReadIndexTests.Options());
+        Transport.Connect(id, system.Router);
+        var engine = new RaftKvEngine(system.Router, engines.KvDb, applier, s_timeout);
+        return new KvNode(id, engines, applier, system, engine, new RawStore(engine), new TxnStorage(engine));
     }
 
     public InMemoryTransport Transport { get; }

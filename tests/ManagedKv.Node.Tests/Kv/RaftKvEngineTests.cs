@@ -175,6 +175,67 @@ public sealed class RaftKvEngineTests
         Assert.Equal(0, leader.Applier.EpochMismatches);
     }
 
+    [Fact]
+    public void RandomRawOps_MatchAModel_AcrossAFollowerRestart()
+    {
+        string? env = Environment.GetEnvironmentVariable("MANAGEDKV_SEED");
+        int seed = env is null ? Random.Shared.Next() : int.Parse(env, System.Globalization.CultureInfo.InvariantCulture);
+        int steps = Environment.GetEnvironmentVariable("MANAGEDKV_SOAK") == "1" ? 3000 : 300;
+        var rng = new Random(seed);
+        var model = new SortedDictionary<string, string>(StringComparer.Ordinal);
+        using var cluster = new KvTestCluster(("", ""));
+        KvNode leader = cluster.ElectStore1();
+        using (RaftKvEngine.Scope(1))
+        {
+            for (int i = 0; i < steps; i++)
+            {
+                string key = "k" + rng.Next(40).ToString("D2", System.Globalization.CultureInfo.InvariantCulture);
+                int op = rng.Next(10);
+                string context = $"seed {seed} step {i} op {op} key {key}";
+                if (i == steps / 2)
+                {
+                    cluster.Restart(3); // a follower: the leader keeps a quorum with store 2
+                }
+
+                if (op < 4)
+                {
+                    string value = "v" + i;
+                    leader.Raw.Put(B(key), B(value));
+                    model[key] = value;
+                }
+                else if (op < 6)
+                {
+                    leader.Raw.Delete(B(key));
+                    model.Remove(key);
+                }
+                else if (op < 8)
+                {
+                    Assert.True((model.TryGetValue(key, out string? v) ? v : "<null>") == S(leader.Raw.Get(B(key))), context);
+                }
+                else
+                {
+                    string end = "k" + rng.Next(40).ToString("D2", System.Globalization.CultureInfo.InvariantCulture);
+                    var expected = new List<string>();
+                    foreach ((string k, string v) in model)
+                    {
+                        if (string.CompareOrdinal(k, key) >= 0 && string.CompareOrdinal(k, end) < 0 && expected.Count < 5)
+                        {
+                            expected.Add(k + "=" + v);
+                        }
+                    }
+
+                    List<KvPair> got = leader.Raw.Scan(B(key), B(end), 5);
+                    Assert.True(string.Join(",", expected) == string.Join(",", got.ConvertAll(p => S(p.Key) + "=" + S(p.Value))), context);
+                }
+            }
+        }
+
+        cluster.WaitConverged();
+        AssertSameData(cluster, expectKeys: model.Count);
+        List<(EngineCf Cf, string Key, string Value)> raw = cluster.Store(3).DataDump().FindAll(e => e.Cf == EngineCf.Raw);
+        Assert.True(model.Count == raw.Count, $"seed {seed}: {raw.Count} raw entries, model {model.Count}");
+    }
+
     private static void AssertSameData(KvTestCluster cluster, int expectKeys)
     {
         List<(EngineCf Cf, string Key, string Value)> first = cluster.Store(1).DataDump();
