@@ -22,9 +22,13 @@ public sealed class PeerFsm : Fsm
 {
     private readonly ConcurrentQueue<PeerMessage> _mailbox = new();
     private readonly List<Proposal> _roundProposals = [];
+    private readonly List<ReadIndexRequest> _roundReads = [];
+    private readonly List<ReadIndexRequest> _pendingReads = []; // asked of Raft, in id order
     private readonly Router _router;
     private readonly BatchSystemOptions _options;
     private ulong _nextProposalId;
+    private ulong _nextReadId;
+    private Metapb.Region _region = null!; // a copy, published for any thread
     private ulong _leaderId; // published after each Ready
     private int _isLeader;
 
@@ -64,6 +68,28 @@ public sealed class PeerFsm : Fsm
     {
         Peer = peer;
         Apply = apply;
+        Volatile.Write(ref _region, peer.Storage.Region.Clone());
+    }
+
+    /// <summary>A copy of the region's meta (range, epoch, peers), for any thread. Do not change it. Set when the peer
+    /// opens; region changes (split, merge, conf change — later steps) will publish a new copy.</summary>
+    public Metapb.Region Region => Volatile.Read(ref _region);
+
+    /// <summary>The region's peer with id <paramref name="peerId"/>, or null (any thread).</summary>
+    public Metapb.Peer? FindPeer(ulong peerId)
+    {
+        if (peerId != 0)
+        {
+            foreach (Metapb.Peer p in Region.Peers)
+            {
+                if (p.Id == peerId)
+                {
+                    return p;
+                }
+            }
+        }
+
+        return null;
     }
 
     internal void Enqueue(in PeerMessage message) => _mailbox.Enqueue(message);
@@ -105,6 +131,9 @@ public sealed class PeerFsm : Fsm
                 case PeerMessageKind.ForceCompact:
                     Peer.ForceCompactLog();
                     break;
+                case PeerMessageKind.ReadIndex:
+                    _roundReads.Add(m.Read!);
+                    break;
                 default:
                     throw new InvalidOperationException($"Region {RegionId}: unknown peer message {m.Kind}");
             }
@@ -113,6 +142,11 @@ public sealed class PeerFsm : Fsm
         if (_roundProposals.Count > 0)
         {
             ProposeRound();
+        }
+
+        if (_roundReads.Count > 0)
+        {
+            AskReadsRound();
         }
 
         return n == limit && !_mailbox.IsEmpty;
@@ -124,7 +158,14 @@ public sealed class PeerFsm : Fsm
         Peer.HandleReady();
         Volatile.Write(ref _leaderId, Peer.LeaderId);
         Volatile.Write(ref _isLeader, Peer.IsLeader ? 1 : 0);
+        if (_pendingReads.Count > 0 || Peer.ReadStates.Count > 0)
+        {
+            ProgressReads();
+        }
     }
+
+    /// <summary>Reads asked of Raft and not yet answered.</summary>
+    internal int PendingReads => _pendingReads.Count;
 
     /// <summary>The round failed: answers the proposals it had gathered (StoreStopped).</summary>
     internal void AbortRound()
@@ -135,6 +176,23 @@ public sealed class PeerFsm : Fsm
         }
 
         _roundProposals.Clear();
+        foreach (ReadIndexRequest r in _roundReads)
+        {
+            _router.FailStopped(r);
+        }
+
+        _roundReads.Clear();
+    }
+
+    /// <summary>Fails every read asked of Raft and not answered yet (the store stopped; the pools are stopped).</summary>
+    internal void FailPendingReads()
+    {
+        foreach (ReadIndexRequest r in _pendingReads)
+        {
+            _router.FailStopped(r);
+        }
+
+        _pendingReads.Clear();
     }
 
     /// <summary>Fails every proposal still in the mailbox (the store stopped). Other messages are dropped.</summary>
@@ -146,6 +204,10 @@ public sealed class PeerFsm : Fsm
             if (m.Proposal is Proposal p)
             {
                 _router.FailStopped(p);
+            }
+            else if (m.Read is ReadIndexRequest r)
+            {
+                _router.FailStopped(r);
             }
         }
     }
@@ -175,6 +237,90 @@ public sealed class PeerFsm : Fsm
         }
 
         _roundProposals.Clear();
+    }
+
+    // Asks Raft for a read index per read of the round (each its own id as context), after one look at the role: a
+    // follower's request would be forwarded to the leader, and the answer would name an index of this peer's log that
+    // the leader's confirmation does not cover for this store's reads until applied — TiKV's follower read, not here.
+    private void AskReadsRound()
+    {
+        Status status = Peer.RaftGroup.Status();
+        bool leader = status.SoftState.RaftState == StateRole.Leader;
+        ulong term = status.HardState.Term;
+        foreach (ReadIndexRequest r in _roundReads)
+        {
+            if (leader)
+            {
+                ulong id = ++_nextReadId;
+                r.Id = id;
+                r.Term = term;
+                _pendingReads.Add(r);
+                Peer.ReadIndex(ProposalContext.Encode(id));
+            }
+            else
+            {
+                _router.Fail(r, ProposeError.NotLeader, term, LeaderPeer(status.SoftState.Lead));
+            }
+        }
+
+        _roundReads.Clear();
+    }
+
+    // After the round's Ready: read states give their reads an index; a read completes once the applied index (the
+    // apply results taken in this round) reaches it. A read whose peer is no longer leader of its term fails:
+    // NotLeader if another peer leads (or none is known), StaleCommand if this peer leads again in a newer term (Raft
+    // dropped the request when it stepped down). One Raft status per round while reads wait.
+    private void ProgressReads()
+    {
+        List<ReadState> states = Peer.ReadStates;
+        foreach (ReadState rs in states)
+        {
+            ulong id = ProposalContext.Decode(rs.RequestContext.Span);
+            foreach (ReadIndexRequest r in _pendingReads)
+            {
+                if (r.Id == id)
+                {
+                    r.Index = rs.Index;
+                    break;
+                }
+            }
+        }
+
+        states.Clear();
+        if (_pendingReads.Count == 0)
+        {
+            return;
+        }
+
+        Status status = Peer.RaftGroup.Status();
+        bool leader = status.SoftState.RaftState == StateRole.Leader;
+        ulong term = status.HardState.Term;
+        ulong applied = Peer.Storage.AppliedIndex;
+        Metapb.Region? region = null;
+        int kept = 0;
+        for (int i = 0; i < _pendingReads.Count; i++)
+        {
+            ReadIndexRequest r = _pendingReads[i];
+            if (!leader)
+            {
+                _router.Fail(r, ProposeError.NotLeader, term, LeaderPeer(status.SoftState.Lead));
+            }
+            else if (r.Term != term)
+            {
+                _router.Fail(r, ProposeError.StaleCommand, term, null);
+            }
+            else if (r.Index != 0 && r.Index <= applied)
+            {
+                region ??= Peer.Storage.Region.Clone();
+                r.Complete(new ReadIndexResult(ProposeError.None, RegionId, r.Index, applied, term, null, region));
+            }
+            else
+            {
+                _pendingReads[kept++] = r;
+            }
+        }
+
+        _pendingReads.RemoveRange(kept, _pendingReads.Count - kept);
     }
 
     private Metapb.Peer? LeaderPeer(ulong peerId)

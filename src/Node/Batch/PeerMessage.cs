@@ -9,8 +9,10 @@ namespace ManagedKv.Node.Batch;
 /// </summary>
 public readonly struct PeerMessage
 {
-    private PeerMessage(PeerMessageKind kind, Message? raft, Proposal? proposal, RaftApplyState applyState, bool truncated, ulong peerId)
+    private PeerMessage(PeerMessageKind kind, Message? raft, Proposal? proposal, RaftApplyState applyState, bool truncated, ulong peerId,
+        ReadIndexRequest? read = null)
     {
+        Read = read;
         Kind = kind;
         Raft = raft;
         Proposal = proposal;
@@ -28,6 +30,9 @@ public readonly struct PeerMessage
     /// <summary>The proposal (<see cref="PeerMessageKind.Propose"/>).</summary>
     public Proposal? Proposal { get; }
 
+    /// <summary>The read (<see cref="PeerMessageKind.ReadIndex"/>).</summary>
+    public ReadIndexRequest? Read { get; }
+
     /// <summary>The applied state (<see cref="PeerMessageKind.ApplyResult"/>).</summary>
     public RaftApplyState ApplyState { get; }
 
@@ -42,6 +47,9 @@ public readonly struct PeerMessage
 
     /// <summary>A proposal.</summary>
     public static PeerMessage ForProposal(Proposal proposal) => new(PeerMessageKind.Propose, null, proposal, default, false, 0);
+
+    /// <summary>A linearizable read.</summary>
+    public static PeerMessage ForRead(ReadIndexRequest read) => new(PeerMessageKind.ReadIndex, null, null, default, false, 0, read);
 
     /// <summary>An apply result.</summary>
     public static PeerMessage ForApplyResult(in RaftApplyState state, bool truncated) =>

@@ -29,4 +29,7 @@ public enum PeerMessageKind
 
     /// <summary>Truncate the log at the applied index now (the RaftEngine's purge asked).</summary>
     ForceCompact = 8,
+
+    /// <summary>A linearizable read from <see cref="Router.ReadIndexAsync"/>.</summary>
+    ReadIndex = 9,
 }

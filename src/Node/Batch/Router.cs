@@ -125,6 +125,45 @@ public sealed class Router
         return proposal.Task;
     }
 
+    /// <summary>
+    /// A linearizable read of the region (Raft's ReadIndex, TiKV's read-index path): the region's leader on this store
+    /// confirms its leadership with a heartbeat quorum at its commit index, and the task completes once this store has
+    /// applied up to that index — a KV-engine snapshot taken after completion sees every write acknowledged before the
+    /// call. Errors as for <see cref="ProposeAsync"/>: <see cref="ProposeError.NotLeader"/> (with the leader if known;
+    /// also when leadership is lost while the read waits), <see cref="ProposeError.StaleCommand"/> (this peer lost
+    /// and regained leadership meanwhile; retry), <see cref="ProposeError.RegionNotFound"/>,
+    /// <see cref="ProposeError.StoreStopped"/>. Completes once, with continuations off the pool threads.
+    /// </summary>
+    public Task<ReadIndexResult> ReadIndexAsync(ulong regionId)
+    {
+        var read = new ReadIndexRequest(regionId);
+        if (_closed)
+        {
+            FailStopped(read);
+            return read.Task;
+        }
+
+        if (!_peers.TryGetValue(regionId, out PeerFsm? fsm))
+        {
+            read.Complete(new ReadIndexResult(ProposeError.RegionNotFound, regionId, 0, 0, 0, null, null));
+            return read.Task;
+        }
+
+        Interlocked.Increment(ref _queuedMessages);
+        fsm.Enqueue(PeerMessage.ForRead(read));
+        Thread.MemoryBarrier(); // pairs with Stop, as for proposals
+        if (_stopped)
+        {
+            fsm.FailQueued();
+        }
+        else
+        {
+            _raftPool!.Schedule(fsm);
+        }
+
+        return read.Task;
+    }
+
     internal void Attach(FsmPool<PeerFsm> raftPool, FsmPool<ApplyFsm> applyPool)
     {
         _raftPool = raftPool;
@@ -156,6 +195,7 @@ public sealed class Router
         {
             fsm.FailQueued();
             fsm.Apply.FailPending();
+            fsm.FailPendingReads();
         }
     }
 
@@ -181,6 +221,12 @@ public sealed class Router
         proposal.Complete(new ProposeResult(error, proposal.RegionId, 0, term, leader));
 
     internal void FailStopped(Proposal proposal) => proposal.TryComplete(new ProposeResult(ProposeError.StoreStopped, proposal.RegionId, 0, 0, null));
+
+    internal void Fail(ReadIndexRequest read, ProposeError error, ulong term, Metapb.Peer? leader) =>
+        read.Complete(new ReadIndexResult(error, read.RegionId, 0, 0, term, leader, null));
+
+    internal void FailStopped(ReadIndexRequest read) =>
+        read.TryComplete(new ReadIndexResult(ProposeError.StoreStopped, read.RegionId, 0, 0, 0, null, null));
 
     internal void OnDequeued() => Interlocked.Decrement(ref _queuedMessages);
 

@@ -40,6 +40,7 @@ public sealed class Peer : IWriteTaskCallback
     private readonly Queue<(Ready Ready, bool HasTask)> _unpersisted = new(); // handed out, in Ready order
     private readonly Stack<WriteTask> _freeTasks = new();
     private readonly WriteBatch _applyBatch = new();
+    private readonly List<ReadState> _readStates = [];
     private int _tasksOutstanding; // submitted, not yet processed by ProcessWriteResults
     private ulong _leaderId;
     private StateRole _role;
@@ -116,6 +117,16 @@ public sealed class Peer : IWriteTaskCallback
     /// "Entry context").</summary>
     public RaftResult ProposeWrite(ReadOnlySpan<byte> command, ReadOnlyMemory<byte> context) =>
         _raw.Propose(RaftCommand.EncodeWrite(command), context);
+
+    /// <summary>
+    /// Asks the Raft group for a read index (Raft thesis §6.4) under <paramref name="context"/>; the answer arrives in a
+    /// later Ready's read states, gathered in <see cref="ReadStates"/>. Call on the leader only: a follower's request
+    /// is forwarded to the leader, and the batch system answers a follower's reads NotLeader instead.
+    /// </summary>
+    public void ReadIndex(ReadOnlyMemory<byte> context) => _raw.ReadIndex(context);
+
+    /// <summary>The read states of the Readies handled so far (peer thread); the caller takes and clears them.</summary>
+    public List<ReadState> ReadStates => _readStates;
 
     /// <summary>Asks the Raft group to hand leadership to <paramref name="peerId"/>.</summary>
     public void TransferLeader(ulong peerId) => _raw.TransferLeader(peerId);
@@ -226,6 +237,11 @@ public sealed class Peer : IWriteTaskCallback
         {
             _leaderId = ss.Lead;
             _role = ss.RaftState;
+        }
+
+        if (rd.ReadStates.Count > 0)
+        {
+            _readStates.AddRange(rd.ReadStates);
         }
 
         SendAll(rd.Messages);
