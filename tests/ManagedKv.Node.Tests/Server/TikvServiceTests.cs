@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text;
 using Google.Protobuf;
 using Kvrpcpb;
+using ManagedKv.Node.Server;
 using static ManagedKv.Node.Tests.Server.TikvTestCluster;
 
 namespace ManagedKv.Node.Tests.Server;
@@ -20,8 +21,7 @@ public sealed class TikvServiceTests
     public async Task RawCalls_RoundTrip_OnTheLeadersStore()
     {
         await using TikvTestCluster cluster = await StartAsync(null, ("", ""));
-        cluster.Kv.ElectStore1();
-        Tikvpb.Tikv.TikvClient c = cluster.Client(1);
+        Tikvpb.Tikv.TikvClient c = cluster.Client(cluster.WaitForLeaders()[0]);
 
         RawPutResponse put = await c.RawPutAsync(new RawPutRequest { Context = Ctx(1), Key = B("a"), Value = B("1") });
         Assert.Null(put.RegionError);
@@ -94,11 +94,12 @@ public sealed class TikvServiceTests
     public async Task AFollower_AnswersNotLeader_NamingTheLeader_AndTheClientRetriesThere()
     {
         await using TikvTestCluster cluster = await StartAsync(null, ("", ""));
-        cluster.Kv.ElectStore1();
+        ulong leaderStore = cluster.WaitForLeaders()[0];
+        ulong follower = (leaderStore % 3) + 1;
 
         // As client-go: start at a cached (wrong) store, follow not_leader's leader at once, retry.
         var sw = Stopwatch.StartNew();
-        ulong store = 2;
+        ulong store = follower;
         var tried = new List<ulong>();
         RawPutResponse put;
         while (true)
@@ -117,8 +118,8 @@ public sealed class TikvServiceTests
             Assert.Equal(1UL, put.RegionError.NotLeader.RegionId);
             if (put.RegionError.NotLeader.Leader is { } leader)
             {
-                Assert.Equal(1UL, leader.StoreId);
-                Assert.Equal(101UL, leader.Id);
+                Assert.Equal(leaderStore, leader.StoreId);
+                Assert.Equal(100 + leaderStore, leader.Id);
                 store = leader.StoreId;
             }
             else
@@ -128,14 +129,15 @@ public sealed class TikvServiceTests
         }
 
         Assert.Empty(put.Error);
-        Assert.Equal(2UL, tried[0]);
-        Assert.Equal(1UL, tried[^1]);
-        Assert.Equal("v", S((await cluster.Client(1).RawGetAsync(new RawGetRequest { Context = Ctx(1), Key = B("k") })).Value));
+        Assert.Equal(follower, tried[0]);
+        Assert.Equal(leaderStore, tried[^1]);
+        Assert.Equal("v", S((await cluster.Client(leaderStore).RawGetAsync(new RawGetRequest { Context = Ctx(1), Key = B("k") })).Value));
 
         // Reads on a follower are not served either (no follower/lease reads yet).
-        RawGetResponse followerGet = await cluster.Client(3).RawGetAsync(new RawGetRequest { Context = Ctx(1), Key = B("k") });
+        ulong other = (follower % 3) + 1 == leaderStore ? follower : (follower % 3) + 1;
+        RawGetResponse followerGet = await cluster.Client(other).RawGetAsync(new RawGetRequest { Context = Ctx(1), Key = B("k") });
         Assert.NotNull(followerGet.RegionError?.NotLeader);
-        RawScanResponse followerScan = await cluster.Client(3).RawScanAsync(new RawScanRequest { Context = Ctx(1), Limit = 5 });
+        RawScanResponse followerScan = await cluster.Client(other).RawScanAsync(new RawScanRequest { Context = Ctx(1), Limit = 5 });
         Assert.NotNull(followerScan.RegionError?.NotLeader);
         Assert.Empty(followerScan.Kvs);
     }
@@ -144,16 +146,17 @@ public sealed class TikvServiceTests
     public async Task StaleEpoch_KeyOutsideTheRegion_UnknownRegion_AndBadRequests_AreAnsweredInTheResponse()
     {
         await using TikvTestCluster cluster = await StartAsync(null, ("", "m"), ("m", ""));
-        cluster.Kv.ElectStore1();
-        Tikvpb.Tikv.TikvClient c = cluster.Client(1);
+        ulong[] leaders = cluster.WaitForLeaders();
+        Tikvpb.Tikv.TikvClient c = cluster.Client(leaders[0]);
+        Tikvpb.Tikv.TikvClient c2 = cluster.Client(leaders[1]);
         await c.RawBatchPutAsync(new RawBatchPutRequest { Context = Ctx(1), Pairs = { new KvPair { Key = B("a"), Value = B("1") }, new KvPair { Key = B("l"), Value = B("2") } } });
-        await c.RawPutAsync(new RawPutRequest { Context = Ctx(2), Key = B("x"), Value = B("3") });
+        await c2.RawPutAsync(new RawPutRequest { Context = Ctx(2), Key = B("x"), Value = B("3") });
 
         // Stale epoch: epoch_not_match carrying the current region.
         RawGetResponse stale = await c.RawGetAsync(new RawGetRequest { Context = Ctx(1, version: 7), Key = B("a") });
         Assert.NotNull(stale.RegionError?.EpochNotMatch);
         Assert.Equal(1UL, Assert.Single(stale.RegionError.EpochNotMatch.CurrentRegions).Id);
-        RawPutResponse stalePut = await c.RawPutAsync(new RawPutRequest { Context = Ctx(2, version: 0), Key = B("y"), Value = B("4") });
+        RawPutResponse stalePut = await c2.RawPutAsync(new RawPutRequest { Context = Ctx(2, version: 0), Key = B("y"), Value = B("4") });
         Assert.NotNull(stalePut.RegionError?.EpochNotMatch);
 
         // A key outside the region named by the context.
@@ -161,7 +164,7 @@ public sealed class TikvServiceTests
         Assert.NotNull(outside.RegionError?.KeyNotInRegion);
         Assert.Equal("x", S(outside.RegionError.KeyNotInRegion.Key));
         Assert.Equal("m", S(outside.RegionError.KeyNotInRegion.EndKey));
-        RawGetResponse outsideGet = await c.RawGetAsync(new RawGetRequest { Context = Ctx(2), Key = B("a") });
+        RawGetResponse outsideGet = await c2.RawGetAsync(new RawGetRequest { Context = Ctx(2), Key = B("a") });
         Assert.Equal(2UL, outsideGet.RegionError?.KeyNotInRegion?.RegionId);
         RawBatchGetResponse outsideBatch = await c.RawBatchGetAsync(new RawBatchGetRequest { Context = Ctx(1), Keys = { B("a"), B("x") } });
         Assert.NotNull(outsideBatch.RegionError?.KeyNotInRegion);
@@ -170,7 +173,7 @@ public sealed class TikvServiceTests
 
         // Scans stop at the region's edge.
         Assert.Equal(["a=1", "l=2"], Pairs((await c.RawScanAsync(new RawScanRequest { Context = Ctx(1), Limit = 10 })).Kvs));
-        Assert.Equal(["x=3"], Pairs((await c.RawScanAsync(new RawScanRequest { Context = Ctx(2), StartKey = B("m"), Limit = 10 })).Kvs));
+        Assert.Equal(["x=3"], Pairs((await c2.RawScanAsync(new RawScanRequest { Context = Ctx(2), StartKey = B("m"), Limit = 10 })).Kvs));
 
         // Unknown region, no region id, no context: region_not_found.
         RawGetResponse unknown = await c.RawGetAsync(new RawGetRequest { Context = Ctx(9), Key = B("a") });
@@ -196,6 +199,71 @@ public sealed class TikvServiceTests
 
         // Nothing of the refused writes landed.
         Assert.Equal(["a=1", "l=2"], Pairs((await c.RawScanAsync(new RawScanRequest { Context = Ctx(1), Limit = 10 })).Kvs));
-        Assert.Equal(["x=3"], Pairs((await c.RawScanAsync(new RawScanRequest { Context = Ctx(2), Limit = 10 })).Kvs));
+        Assert.Equal(["x=3"], Pairs((await c2.RawScanAsync(new RawScanRequest { Context = Ctx(2), Limit = 10 })).Kvs));
+    }
+
+    [Fact]
+    public async Task ConcurrentCalls_AllLand_AndAFullWorkerQueue_IsServerIsBusy()
+    {
+        await using TikvTestCluster cluster = await StartAsync(new TikvServiceOptions { WorkerThreads = 2, QueueCapacity = 4 }, ("", ""));
+        ulong leader = cluster.WaitForLeaders()[0];
+        Tikvpb.Tikv.TikvClient c = cluster.Client(leader);
+
+        // More concurrent calls than threads + queue slots: the ones refused answer server_is_busy; retried (as
+        // client-go backs off and retries) every put lands.
+        const int Calls = 40;
+        var puts = new Task[Calls];
+        for (int i = 0; i < Calls; i++)
+        {
+            string key = $"k{i:D2}";
+            puts[i] = Task.Run(async () =>
+            {
+                var sw = Stopwatch.StartNew();
+                while (true)
+                {
+                    Assert.True(sw.Elapsed < s_timeout, "put of " + key + " never accepted");
+                    RawPutResponse r = await c.RawPutAsync(new RawPutRequest { Context = Ctx(1), Key = B(key), Value = B(key) });
+                    Assert.Empty(r.Error);
+                    if (r.RegionError is null)
+                    {
+                        return;
+                    }
+
+                    Assert.NotNull(r.RegionError.ServerIsBusy);
+                    await Task.Delay(2);
+                }
+            });
+        }
+
+        await Task.WhenAll(puts).WaitAsync(s_timeout);
+        RawScanResponse all = await c.RawScanAsync(new RawScanRequest { Context = Ctx(1), Limit = 100, KeyOnly = true });
+        Assert.Equal(Calls, all.Kvs.Count);
+
+        // Deterministically: both threads held, the queue full → the next call is server_is_busy at once.
+        using var gate = new ManualResetEventSlim();
+        KvWorkerPool pool = cluster.Services[(int)leader - 1].Workers;
+        var held = new List<Task<int>>();
+        using (var running = new CountdownEvent(pool.ThreadCount))
+        {
+            for (int i = 0; i < pool.ThreadCount; i++)
+            {
+                Assert.True(pool.TryRun(static s => { s.Running.Signal(); s.Gate.Wait(); return 0; }, (Gate: gate, Running: running), CancellationToken.None, out Task<int> t));
+                held.Add(t);
+            }
+
+            Assert.True(running.Wait(s_timeout)); // every thread is held
+        }
+
+        for (int i = 0; i < pool.QueueCapacity; i++)
+        {
+            Assert.True(pool.TryRun(static g => { g.Wait(); return 0; }, gate, CancellationToken.None, out Task<int> t));
+            held.Add(t);
+        }
+
+        RawGetResponse refused = await c.RawGetAsync(new RawGetRequest { Context = Ctx(1), Key = B("k00") });
+        Assert.NotNull(refused.RegionError?.ServerIsBusy);
+        gate.Set();
+        await Task.WhenAll(held).WaitAsync(s_timeout);
+        Assert.Equal("k00", S((await c.RawGetAsync(new RawGetRequest { Context = Ctx(1), Key = B("k00") })).Value));
     }
 }

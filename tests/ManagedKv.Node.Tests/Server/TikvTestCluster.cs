@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Grpc.Net.Client;
 using ManagedKv.Node.Server;
 using ManagedKv.Node.Tests.Kv;
@@ -55,6 +56,51 @@ public sealed class TikvTestCluster : IAsyncDisposable
         }
 
         return cluster;
+    }
+
+    /// <summary>
+    /// Campaigns store 1 for every region and waits until each region has a leader that answers a ReadIndex (whichever
+    /// store won: an election timeout may have elected another first); returns the leader store of each region.
+    /// </summary>
+    public ulong[] WaitForLeaders()
+    {
+        var leaders = new ulong[Kv.RegionCount];
+        var sw = Stopwatch.StartNew();
+        for (ulong r = 1; r <= (ulong)Kv.RegionCount; r++)
+        {
+            Kv.Store(1).System.Router.Campaign(r);
+            var sinceCampaign = Stopwatch.StartNew();
+            while (leaders[r - 1] == 0)
+            {
+                Assert.True(sw.Elapsed < TimeSpan.FromSeconds(30), $"region {r} elected no leader");
+                foreach (KvTestCluster.KvNode node in Kv.Stores)
+                {
+                    if (!node.System.Router.GetPeer(r)!.IsLeader)
+                    {
+                        continue;
+                    }
+
+                    Task<ManagedKv.Node.Batch.ReadIndexResult> read = node.System.Router.ReadIndexAsync(r);
+                    if (read.Wait(TimeSpan.FromSeconds(1)) && read.Result.IsOk)
+                    {
+                        leaders[r - 1] = node.Id;
+                        break;
+                    }
+                }
+
+                if (leaders[r - 1] == 0)
+                {
+                    Thread.Sleep(20);
+                    if (sinceCampaign.Elapsed > TimeSpan.FromSeconds(2))
+                    {
+                        Kv.Store(1).System.Router.Campaign(r);
+                        sinceCampaign.Restart();
+                    }
+                }
+            }
+        }
+
+        return leaders;
     }
 
     /// <summary>The context of region <paramref name="regionId"/> with the bootstrap epoch (conf_ver 1, version 1).</summary>
