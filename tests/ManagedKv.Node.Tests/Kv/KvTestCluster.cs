@@ -84,7 +84,24 @@ public sealed class KvTestCluster : IDisposable
                 Thread.Sleep(20);
                 if (!Store(1).System.Router.GetPeer(r)!.IsLeader)
                 {
-                    Store(1).System.Router.Campaign(r);
+                    // Another store may have won an election on its own timeout first; with check quorum its
+                    // followers then refuse store 1's votes, so ask that leader to hand over (peer id r*100+1).
+                    KvNode? other = null;
+                    foreach (KvNode n in Stores)
+                    {
+                        if (n != Store(1) && n.System.Router.GetPeer(r)!.IsLeader)
+                        {
+                            other = n;
+                        }
+                    }
+                    if (other is not null)
+                    {
+                        other.System.Router.TransferLeader(r, (r * 100) + 1);
+                    }
+                    else
+                    {
+                        Store(1).System.Router.Campaign(r);
+                    }
                 }
             }
         }
