@@ -105,6 +105,31 @@ public sealed class RaftKvEngine : IKvEngine
         }
     }
 
+    /// <summary>
+    /// Throws KeyNotInRegion unless a scan's start key lies in the scoped region, as TiKV checks a raw scan: a forward
+    /// scan starts in [start, end); a reverse scan's start is its exclusive upper bound, in (start, end], where an empty
+    /// key means the end of the key space (allowed only when the region reaches it). Reads are bounded to the region
+    /// anyway; this refuses a request a client routed with a wrong range rather than answering a clamped part.
+    /// </summary>
+    /// <exception cref="RegionErrorException">The start key is outside the region, or the region is unknown here.</exception>
+    /// <exception cref="InvalidOperationException">No <see cref="Scope"/> is set.</exception>
+    public void CheckScanStart(ReadOnlySpan<byte> startKey, bool reverse)
+    {
+        Metapb.Region region = PeerOf(CurrentScope()).Region;
+        if (!reverse)
+        {
+            CheckKey(region, startKey);
+            return;
+        }
+
+        bool aboveStart = startKey.IsEmpty || startKey.SequenceCompareTo(region.StartKey.Span) > 0;
+        bool atOrBelowEnd = region.EndKey.IsEmpty || (!startKey.IsEmpty && startKey.SequenceCompareTo(region.EndKey.Span) <= 0);
+        if (!aboveStart || !atOrBelowEnd)
+        {
+            throw KeyNotInRegion(region, startKey);
+        }
+    }
+
     /// <summary>Throws KeyNotInRegion unless <paramref name="key"/> is in [start, end) of <paramref name="region"/>.</summary>
     internal static void CheckKey(Metapb.Region region, ReadOnlySpan<byte> key)
     {

@@ -2,6 +2,7 @@ using Google.Protobuf;
 using Grpc.Core;
 using ManagedKv.Txn;
 using Kvrpcpb;
+using ManagedKv.Node.Kv;
 
 namespace ManagedKv.Node.Server;
 
@@ -12,7 +13,8 @@ namespace ManagedKv.Node.Server;
 /// answered in <c>error</c>). RawScan returns at most <c>limit</c> pairs (0 returns none, as TiKV); forward scans
 /// cover <c>[start_key, end_key)</c>, reverse scans go down from <c>start_key</c> (exclusive) to <c>end_key</c>
 /// (inclusive), as clients send them; an empty end is the region's edge (reads never leave the region). Point keys
-/// outside the region answer <c>key_not_in_region</c>.
+/// and scan starts outside the region answer <c>key_not_in_region</c> (a reverse scan's start, its exclusive upper
+/// bound, may equal the region's end).
 /// </remarks>
 public sealed partial class TikvService
 {
@@ -100,6 +102,11 @@ public sealed partial class TikvService
         ExecuteAsync(request, request.Context, context, static (raw, r) =>
         {
             CheckCf(r.Cf);
+            if (raw.Engine is RaftKvEngine engine)
+            {
+                engine.CheckScanStart(r.StartKey.Span, r.Reverse);
+            }
+
             var response = new RawScanResponse();
             if (r.Limit == 0)
             {

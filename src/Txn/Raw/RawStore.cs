@@ -21,6 +21,9 @@ public sealed class RawStore
     [ThreadStatic]
     private static ArrayBufferWriter<byte>? t_buffer;
 
+    /// <summary>The engine the store reads and writes (a server checks request ranges against it).</summary>
+    public IKvEngine Engine => _engine;
+
     /// <param name="engine">The engine (the raw CF is used).</param>
     /// <param name="unixSecondsClock">The clock for TTL; default the system clock.</param>
     /// <param name="latchSlots">Latch slots, a power of two; default 1024.</param>

@@ -171,6 +171,14 @@ public sealed class TikvServiceTests
         RawDeleteRangeResponse outsideRange = await c.RawDeleteRangeAsync(new RawDeleteRangeRequest { Context = Ctx(1), StartKey = B("a"), EndKey = B("z") });
         Assert.NotNull(outsideRange.RegionError?.KeyNotInRegion);
 
+        // A scan must start in its region: forward from [start, end), reverse from (start, end] (empty = the key
+        // space's end, only where the region reaches it).
+        Errorpb.KeyNotInRegion? notIn = (await c.RawScanAsync(new RawScanRequest { Context = Ctx(1), StartKey = B("n"), Limit = 10 })).RegionError?.KeyNotInRegion;
+        Assert.NotNull(notIn);
+        Assert.Equal("n", S(notIn.Key));
+        Assert.NotNull((await c.RawScanAsync(new RawScanRequest { Context = Ctx(1), Limit = 10, Reverse = true })).RegionError?.KeyNotInRegion);
+        Assert.Equal(["l=2", "a=1"], Pairs((await c.RawScanAsync(new RawScanRequest { Context = Ctx(1), StartKey = B("m"), Limit = 10, Reverse = true })).Kvs));
+        Assert.NotNull((await c2.RawScanAsync(new RawScanRequest { Context = Ctx(2), StartKey = B("m"), Limit = 10, Reverse = true })).RegionError?.KeyNotInRegion);
         // Scans stop at the region's edge.
         Assert.Equal(["a=1", "l=2"], Pairs((await c.RawScanAsync(new RawScanRequest { Context = Ctx(1), Limit = 10 })).Kvs));
         Assert.Equal(["x=3"], Pairs((await c2.RawScanAsync(new RawScanRequest { Context = Ctx(2), StartKey = B("m"), Limit = 10 })).Kvs));
@@ -199,7 +207,7 @@ public sealed class TikvServiceTests
 
         // Nothing of the refused writes landed.
         Assert.Equal(["a=1", "l=2"], Pairs((await c.RawScanAsync(new RawScanRequest { Context = Ctx(1), Limit = 10 })).Kvs));
-        Assert.Equal(["x=3"], Pairs((await c2.RawScanAsync(new RawScanRequest { Context = Ctx(2), Limit = 10 })).Kvs));
+        Assert.Equal(["x=3"], Pairs((await c2.RawScanAsync(new RawScanRequest { Context = Ctx(2), StartKey = B("m"), Limit = 10 })).Kvs));
     }
 
     [Fact]
