@@ -42,7 +42,7 @@ public sealed class NodeRaftServer : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(router);
         options ??= new NodeRaftServerOptions();
-        (IPAddress ip, int port) = ParseListenAddress(options.ListenAddress);
+        (IPAddress ip, int port) = ManagedKv.Hosting.ListenAddress.Parse(options.ListenAddress);
         var service = new RaftTransportService(router);
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
         builder.Logging.ClearProviders();
@@ -83,28 +83,5 @@ public sealed class NodeRaftServer : IAsyncDisposable
         }
 
         await _app.DisposeAsync().ConfigureAwait(false);
-    }
-
-    private static (IPAddress Ip, int Port) ParseListenAddress(string address)
-    {
-        int colon = address.LastIndexOf(':');
-        if (colon <= 0 || !int.TryParse(address.AsSpan(colon + 1), out int port) || port is < 0 or > 65535)
-        {
-            throw new ArgumentException($"ListenAddress must be host:port, got '{address}'", nameof(address));
-        }
-
-        string host = address[..colon].Trim('[', ']');
-        if (host is "localhost")
-        {
-            return (IPAddress.Loopback, port);
-        }
-
-        if (IPAddress.TryParse(host, out IPAddress? ip))
-        {
-            return (ip, port);
-        }
-
-        IPAddress[] resolved = Dns.GetHostAddresses(host);
-        return resolved.Length > 0 ? (resolved[0], port) : throw new ArgumentException($"ListenAddress host '{host}' does not resolve", nameof(address));
     }
 }

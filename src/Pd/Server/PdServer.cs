@@ -45,7 +45,7 @@ public sealed class PdServer : IAsyncDisposable
     public static async Task<PdServer> StartAsync(PdOptions options, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
-        (IPAddress ip, int port) = ParseListenAddress(options.ListenAddress);
+        (IPAddress ip, int port) = ManagedKv.Hosting.ListenAddress.Parse(options.ListenAddress);
         PdCluster cluster = PdCluster.Open(options);
         WebApplication? app = null;
         try
@@ -95,30 +95,6 @@ public sealed class PdServer : IAsyncDisposable
             cluster.Dispose();
             throw;
         }
-    }
-
-    private static (IPAddress Ip, int Port) ParseListenAddress(string address)
-    {
-        int colon = address.LastIndexOf(':');
-        if (colon <= 0 || !int.TryParse(address.AsSpan(colon + 1), out int port) || port is < 0 or > 65535)
-        {
-            throw new ArgumentException($"ListenAddress must be host:port, got '{address}'", nameof(address));
-        }
-        string host = address[..colon].Trim('[', ']');
-        if (host is "localhost")
-        {
-            return (IPAddress.Loopback, port);
-        }
-        if (IPAddress.TryParse(host, out IPAddress? ip))
-        {
-            return (ip, port);
-        }
-        IPAddress[] resolved = Dns.GetHostAddresses(host);
-        if (resolved.Length == 0)
-        {
-            throw new ArgumentException($"ListenAddress host '{host}' does not resolve", nameof(address));
-        }
-        return (resolved[0], port);
     }
 
     private static string AdvertisableAddress(Uri bound)

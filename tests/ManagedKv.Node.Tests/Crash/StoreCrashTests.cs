@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using ManagedKv.Node.Batch;
 using ManagedKv.Node.Tests.Batch;
+using ManagedKv.Tests.Shared;
 using Xunit.Abstractions;
 
 namespace ManagedKv.Node.Tests.Crash;
@@ -83,25 +84,7 @@ public sealed class StoreCrashTests
         }
     }
 
-    private static Process StartChild(string dir, int seed, int round)
-    {
-        // tests/ManagedKv.Node.Tests/bin/<Configuration>/<tfm>/ -> tests/ManagedKv.Node.Tests/CrashChild/bin/<Configuration>/<tfm>/
-        var baseDir = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
-        string tfm = baseDir.Name;
-        string configuration = baseDir.Parent!.Name;
-        string projectDir = baseDir.Parent.Parent!.Parent!.FullName;
-        string dll = Path.Combine(projectDir, "CrashChild", "bin", configuration, tfm, "ManagedKv.Node.CrashChild.dll");
-        Assert.True(File.Exists(dll), $"crash child not built at {dll}");
-        var info = new ProcessStartInfo("dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        info.ArgumentList.Add(dll);
-        info.ArgumentList.Add(dir);
-        info.ArgumentList.Add(seed.ToString(CultureInfo.InvariantCulture));
-        info.ArgumentList.Add(round.ToString(CultureInfo.InvariantCulture));
-        return Process.Start(info)!;
-    }
+    private static Process StartChild(string dir, int seed, int round) =>
+        CrashChildProcess.Start("CrashChild", "ManagedKv.Node.CrashChild.dll", dir,
+            seed.ToString(CultureInfo.InvariantCulture), round.ToString(CultureInfo.InvariantCulture));
 }

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using ManagedKv.RaftEngine.CrashChild;
+using ManagedKv.Tests.Shared;
 using Xunit.Abstractions;
 
 namespace ManagedKv.RaftEngine.Tests.Crash;
@@ -182,26 +183,7 @@ public sealed class CrashTests
         Assert.True(merged > 0, $"no write group of several batches was merged (seed {seed})");
     }
 
-    private static Process StartChild(string dir, int seed, ulong generation, bool mapped)
-    {
-        // tests/ManagedKv.RaftEngine.Tests/bin/<Configuration>/<tfm>/ -> tests/ManagedKv.RaftEngine.Tests/CrashChild/bin/<Configuration>/<tfm>/
-        var baseDir = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
-        string tfm = baseDir.Name;
-        string configuration = baseDir.Parent!.Name;
-        string projectDir = baseDir.Parent.Parent!.Parent!.FullName;
-        string dll = Path.Combine(projectDir, "CrashChild", "bin", configuration, tfm, "ManagedKv.RaftEngine.CrashChild.dll");
-        Assert.True(File.Exists(dll), $"crash child not built at {dll}");
-        var info = new ProcessStartInfo("dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        info.ArgumentList.Add(dll);
-        info.ArgumentList.Add(dir);
-        info.ArgumentList.Add(seed.ToString(CultureInfo.InvariantCulture));
-        info.ArgumentList.Add(generation.ToString(CultureInfo.InvariantCulture));
-        info.ArgumentList.Add(mapped ? "mmap" : "write");
-        return Process.Start(info)!;
-    }
+    private static Process StartChild(string dir, int seed, ulong generation, bool mapped) =>
+        CrashChildProcess.Start("CrashChild", "ManagedKv.RaftEngine.CrashChild.dll", dir,
+            seed.ToString(CultureInfo.InvariantCulture), generation.ToString(CultureInfo.InvariantCulture), mapped ? "mmap" : "write");
 }
