@@ -139,14 +139,19 @@ public sealed class PeerFsm : Fsm
             }
         }
 
-        if (_roundProposals.Count > 0)
+        if (_roundProposals.Count > 0 || _roundReads.Count > 0)
         {
-            ProposeRound();
-        }
+            // One look at the role for the round's proposals and reads (Status allocates).
+            Status status = Peer.RaftGroup.Status();
+            if (_roundProposals.Count > 0)
+            {
+                ProposeRound(status);
+            }
 
-        if (_roundReads.Count > 0)
-        {
-            AskReadsRound();
+            if (_roundReads.Count > 0)
+            {
+                AskReadsRound(status);
+            }
         }
 
         return n == limit && !_mailbox.IsEmpty;
@@ -214,9 +219,8 @@ public sealed class PeerFsm : Fsm
 
     // Proposes the round's commands after one look at the current role: Peer.IsLeader dates from the last Ready and
     // RawNode would forward a follower's proposal, whose outcome this peer could then not tell.
-    private void ProposeRound()
+    private void ProposeRound(Status status)
     {
-        Status status = Peer.RaftGroup.Status();
         bool leader = status.SoftState.RaftState == StateRole.Leader;
         ulong term = status.HardState.Term;
         foreach (Proposal p in _roundProposals)
@@ -242,9 +246,8 @@ public sealed class PeerFsm : Fsm
     // Asks Raft for a read index per read of the round (each its own id as context), after one look at the role: a
     // follower's request would be forwarded to the leader, and the answer would name an index of this peer's log that
     // the leader's confirmation does not cover for this store's reads until applied — TiKV's follower read, not here.
-    private void AskReadsRound()
+    private void AskReadsRound(Status status)
     {
-        Status status = Peer.RaftGroup.Status();
         bool leader = status.SoftState.RaftState == StateRole.Leader;
         ulong term = status.HardState.Term;
         foreach (ReadIndexRequest r in _roundReads)
